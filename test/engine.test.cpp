@@ -1,0 +1,226 @@
+// The event loop, processes, events and interrupts, against hand-worked timelines.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "podsim/sim.hpp"
+
+using namespace podsim::sim;
+
+namespace {
+std::string at(const Simulation& sim, const std::string& what) {
+  return std::to_string(sim.now().ns()) + ":" + what;
+}
+}  // namespace
+
+TEST_CASE("engine: events fire in time order, ties in scheduling order", "[engine]") {
+  Simulation sim;
+  std::vector<std::string> log;
+  sim.call_at(Time::from_ns(20), [&] { log.push_back(at(sim, "b")); });
+  sim.call_at(Time::from_ns(10), [&] { log.push_back(at(sim, "a")); });
+  sim.call_at(Time::from_ns(20), [&] { log.push_back(at(sim, "c")); });
+  sim.call_at(Time::from_ns(10), [&] {
+    log.push_back(at(sim, "a2"));
+    sim.call_in(Duration{}, [&] { log.push_back(at(sim, "a3")); });  // same time, after c? no: 10
+  });
+  sim.run();
+  CHECK(log == std::vector<std::string>{"10:a", "10:a2", "10:a3", "20:b", "20:c"});
+  CHECK(sim.events_processed() == 5);
+  CHECK(sim.now() == Time::from_ns(20));
+}
+
+TEST_CASE("engine: cancel and reschedule move a timer", "[engine]") {
+  Simulation sim;
+  std::vector<std::string> log;
+  Timer t(sim, [&] { log.push_back(at(sim, "t")); });
+  t.schedule_at(Time::from_ns(50));
+  sim.call_at(Time::from_ns(10), [&] { t.schedule_at(Time::from_ns(30)); });
+  sim.call_at(Time::from_ns(30), [&] { log.push_back(at(sim, "x")); });
+  sim.run();
+  // The move gave t a later sequence than x, which was queued first for 30.
+  CHECK(log == std::vector<std::string>{"30:x", "30:t"});
+
+  log.clear();
+  t.schedule_in(nanoseconds(5));
+  CHECK(t.queued());
+  t.cancel();
+  CHECK_FALSE(t.queued());
+  sim.run();
+  CHECK(log.empty());
+}
+
+TEST_CASE("engine: run_until fires events at the bound and stops the clock there", "[engine]") {
+  Simulation sim;
+  int fired = 0;
+  sim.call_at(Time::from_ns(100), [&] { ++fired; });
+  sim.call_at(Time::from_ns(101), [&] { ++fired; });
+  sim.run_until(Time::from_ns(100));
+  CHECK(fired == 1);
+  CHECK(sim.now() == Time::from_ns(100));
+  sim.run_until(Time::from_ns(500));
+  CHECK(fired == 2);
+  CHECK(sim.now() == Time::from_ns(500));
+}
+
+TEST_CASE("engine: stop ends run after the current event", "[engine]") {
+  Simulation sim;
+  int fired = 0;
+  for (int i = 1; i <= 5; ++i) {
+    sim.call_at(Time::from_ns(i), [&, i] {
+      ++fired;
+      if (i == 2) sim.stop();
+    });
+  }
+  sim.run();
+  CHECK(fired == 2);
+  CHECK(sim.pending_events() == 3);
+  sim.run();
+  CHECK(fired == 5);
+}
+
+TEST_CASE("engine: scheduling in the past is refused", "[engine]") {
+  Simulation sim;
+  sim.call_at(Time::from_ns(10), [] {});
+  sim.run();
+  Timer t(sim, [] {});
+  CHECK_THROWS_AS(t.schedule_at(Time::from_ns(5)), std::logic_error);
+}
+
+namespace {
+Process sleeper(Simulation& sim, std::vector<std::string>& log, std::string name, int step_ns,
+                int times) {
+  for (int i = 0; i < times; ++i) {
+    co_await sim.timeout(nanoseconds(step_ns));
+    log.push_back(at(sim, name));
+  }
+}
+}  // namespace
+
+TEST_CASE("engine: processes interleave by time", "[engine][process]") {
+  Simulation sim;
+  std::vector<std::string> log;
+  sim.start(sleeper(sim, log, "a", 3, 3));  // 3, 6, 9
+  sim.start(sleeper(sim, log, "b", 4, 2));  // 4, 8
+  sim.run();
+  CHECK(log == std::vector<std::string>{"3:a", "4:b", "6:a", "8:b", "9:a"});
+  CHECK(sim.live_processes() == 0);
+}
+
+TEST_CASE("engine: events wake waiters in order; any_of and all_of", "[engine][process]") {
+  Simulation sim;
+  std::vector<std::string> log;
+  Event ready(sim), deadline(sim), other(sim);
+  auto waiter = [&](std::string name) -> Process {
+    co_await ready;
+    log.push_back(at(sim, name));
+  };
+  auto racer = [&]() -> Process {
+    const std::size_t which = co_await any_of(ready, deadline);
+    log.push_back(at(sim, "any=" + std::to_string(which)));
+  };
+  auto both = [&]() -> Process {
+    co_await all_of(ready, other);
+    log.push_back(at(sim, "all"));
+  };
+  sim.start(waiter("w1"));
+  sim.start(racer());
+  sim.start(waiter("w2"));
+  sim.start(both());
+  deadline.trigger_at(Time::from_ns(70));
+  ready.trigger_at(Time::from_ns(50));
+  other.trigger_at(Time::from_ns(90));
+  sim.run();
+  CHECK(log == std::vector<std::string>{"50:w1", "50:any=0", "50:w2", "90:all"});
+  CHECK(ready.triggered());
+}
+
+TEST_CASE("engine: waiting on a triggered event does not suspend", "[engine][process]") {
+  Simulation sim;
+  Event e(sim);
+  e.trigger();
+  bool done = false;
+  auto p = [&]() -> Process {
+    co_await e;
+    done = true;
+  };
+  sim.start(p());
+  sim.run();
+  CHECK(done);
+  CHECK(sim.now() == Time::zero());
+}
+
+TEST_CASE("engine: interrupt reaches the waiting process and withdraws its wait",
+          "[engine][process]") {
+  Simulation sim;
+  std::vector<std::string> log;
+  auto pull = [&]() -> Task<int> {
+    co_await sim.timeout(nanoseconds(100));
+    co_return 7;
+  };
+  auto victim = [&]() -> Process {
+    try {
+      const int v = co_await pull();
+      log.push_back(at(sim, "pulled " + std::to_string(v)));
+    } catch (const Interrupted& i) {
+      log.push_back(at(sim, "interrupted " + std::to_string(i.cause())));
+    }
+    co_await sim.timeout(nanoseconds(5));
+    log.push_back(at(sim, "cleaned up"));
+  };
+  const ProcessRef ref = sim.start(victim());
+  sim.call_at(Time::from_ns(40), [&] { CHECK(sim.interrupt(ref, 9)); });
+  sim.run();
+  CHECK(log == std::vector<std::string>{"40:interrupted 9", "45:cleaned up"});
+  CHECK_FALSE(sim.alive(ref));
+  CHECK_FALSE(sim.interrupt(ref));
+  CHECK(sim.pending_events() == 0);  // the 100 ns timeout was withdrawn
+}
+
+TEST_CASE("engine: an unhandled interrupt ends the process; join wakes", "[engine][process]") {
+  Simulation sim;
+  std::vector<std::string> log;
+  auto victim = [&]() -> Process {
+    co_await sim.timeout(nanoseconds(100));
+    log.push_back("never");
+  };
+  const ProcessRef ref = sim.start(victim());
+  auto joiner = [&]() -> Process {
+    co_await sim.join(ref);
+    log.push_back(at(sim, "joined"));
+    co_await sim.join(ref);  // already finished: no wait
+    log.push_back(at(sim, "joined again"));
+  };
+  sim.start(joiner());
+  sim.call_at(Time::from_ns(30), [&] { sim.interrupt(ref); });
+  sim.run();
+  CHECK(log == std::vector<std::string>{"30:joined", "30:joined again"});
+}
+
+TEST_CASE("engine: a process's exception comes out of run()", "[engine][process]") {
+  Simulation sim;
+  auto bad = [&]() -> Process {
+    co_await sim.timeout(nanoseconds(1));
+    throw std::runtime_error("boom");
+  };
+  sim.start(bad());
+  CHECK_THROWS_WITH(sim.run(), "boom");
+  CHECK(sim.live_processes() == 0);
+}
+
+TEST_CASE("engine: destroying a simulation with suspended processes is clean", "[engine]") {
+  int destroyed = 0;
+  struct Guard {
+    int* n;
+    ~Guard() { ++*n; }
+  };
+  {
+    Simulation sim;
+    Event never(sim);
+    auto p = [&](Guard) -> Process { co_await never; };
+    auto q = [&](Guard) -> Process { co_await sim.timeout(seconds(10)); };
+    sim.start(p(Guard{&destroyed}));
+    sim.start(q(Guard{&destroyed}));
+    sim.run_until(Time::from_ns(5));
+  }
+  CHECK(destroyed >= 2);
+}
