@@ -1,0 +1,84 @@
+// podsim bench engine [--json] [--events N] [--quick]
+#include <boost/program_options.hpp>
+#include <fmt/core.h>
+
+#include <sstream>
+
+#include "commands.hpp"
+#include "engine_bench.hpp"
+
+namespace po = boost::program_options;
+
+namespace podsim::cli {
+
+namespace {
+
+int bench_engine(const Args& args) {
+  po::options_description options("podsim bench engine [options]");
+  bench::EngineBenchOptions config;
+  options.add_options()("help,h", "show this help")("json", "print JSON instead of a table")(
+      "events", po::value<std::uint64_t>(&config.events_per_point),
+      "timed hold operations per size (default 4000000)")(
+      "repetitions", po::value<int>(&config.repetitions), "runs per size; the best counts")(
+      "quick", "small sizes only (a smoke test)");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::ostringstream usage;
+    usage << options;
+    fmt::print(
+        "{}\nThe hold model: n pending events; pop the earliest, schedule one at now + Exp(1).\n"
+        "Measured through podsim's event queue and through a bare std::priority_queue of\n"
+        "(time, sequence) in the same run. Also a coroutine process doing 10^6 timeouts.\n",
+        usage.str());
+    return 0;
+  }
+  if (config.repetitions < 1) throw UsageError{"--repetitions must be at least 1"};
+  if (vm.count("quick")) {
+    config.pending = {1'000, 10'000};
+    config.events_per_point = std::min<std::uint64_t>(config.events_per_point, 200'000);
+    config.coroutine_timeouts = 200'000;
+    config.repetitions = 1;
+  }
+  const bench::EngineBenchResult r = bench::run_engine_bench(config);
+  if (vm.count("json")) {
+    fmt::print("{{\"results\": [");
+    for (std::size_t i = 0; i < r.hold.size(); ++i) {
+      const auto& h = r.hold[i];
+      fmt::print(
+          "{}{{\"pending\": {}, \"podsim_events_per_s\": {:.0f}, \"bare_heap_events_per_s\": "
+          "{:.0f}, \"ratio\": {:.3f}}}",
+          i ? ", " : "", h.pending, h.podsim_events_per_s, h.bare_heap_events_per_s, h.ratio());
+    }
+    fmt::print("], \"coroutine\": {{\"timeouts\": {}, \"events_per_s\": {:.0f}}}}}\n",
+               r.coroutine_timeouts, r.coroutine_events_per_s);
+    return 0;
+  }
+  fmt::print("hold model ({} timed events per size, best of {})\n", config.events_per_point,
+             config.repetitions);
+  fmt::print("{:>10} {:>16} {:>16} {:>8}\n", "pending", "podsim ev/s", "bare heap ev/s", "ratio");
+  for (const auto& h : r.hold) {
+    fmt::print("{:>10} {:>16.0f} {:>16.0f} {:>8.2f}\n", h.pending, h.podsim_events_per_s,
+               h.bare_heap_events_per_s, h.ratio());
+  }
+  fmt::print("coroutine process, {} timeouts: {:.0f} events/s\n", r.coroutine_timeouts,
+             r.coroutine_events_per_s);
+  return 0;
+}
+
+}  // namespace
+
+int bench_command(const Args& args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    fmt::print(
+        "Usage: podsim bench <what> [options]\n\n"
+        "  engine   the hold model against a bare binary heap, and coroutine timeouts\n");
+    return args.empty() ? 2 : 0;
+  }
+  const Args rest(args.begin() + 1, args.end());
+  if (args[0] == "engine") return bench_engine(rest);
+  throw UsageError{"unknown benchmark '" + args[0] + "' (try: engine)"};
+}
+
+}  // namespace podsim::cli

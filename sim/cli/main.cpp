@@ -1,0 +1,89 @@
+// podsim: simulate Kubernetes pod creation and upgrade strategies.
+#include <boost/program_options.hpp>
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <exception>
+#include <map>
+#include <string>
+
+#include "commands.hpp"
+#include "podsim/version.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+struct Subcommand {
+  const char* summary;
+  int (*run)(const podsim::cli::Args&);
+};
+
+const std::map<std::string, Subcommand>& subcommands() {
+  static const std::map<std::string, Subcommand> table = {
+      {"bench", {"measure podsim's own speed (bench engine, ...)", podsim::cli::bench_command}},
+      {"demo", {"a small image-pull burst through the engine", podsim::cli::demo_command}},
+  };
+  return table;
+}
+
+void print_help() {
+  fmt::print(
+      "podsim {} - discrete-event simulator of Kubernetes pod creation and upgrade strategies\n\n"
+      "Usage: podsim [--help] [--version] <command> [<args>]\n\n"
+      "Commands:\n",
+      podsim::version);
+  for (const auto& [name, sub] : subcommands()) fmt::print("  {:<10} {}\n", name, sub.summary);
+  fmt::print("\nRun 'podsim <command> --help' for the options of a command.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description global("Options");
+  global.add_options()("help,h", "show this help")("version", "print the version");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>())(
+      "args", po::value<std::vector<std::string>>());
+  po::options_description all;
+  all.add(global).add(hidden);
+  po::positional_options_description positional;
+  positional.add("command", 1).add("args", -1);
+
+  try {
+    po::variables_map vm;
+    po::parsed_options parsed = po::command_line_parser(argc, argv)
+                                    .options(all)
+                                    .positional(positional)
+                                    .allow_unregistered()
+                                    .run();
+    po::store(parsed, vm);
+    if (!vm.count("command")) {
+      if (vm.count("version")) {
+        fmt::print("podsim {}\n", podsim::version);
+        return 0;
+      }
+      print_help();
+      return vm.count("help") ? 0 : 2;
+    }
+    const std::string name = vm["command"].as<std::string>();
+    auto it = subcommands().find(name);
+    if (it == subcommands().end()) {
+      fmt::print(stderr, "podsim: unknown command '{}' (see 'podsim --help')\n", name);
+      return 2;
+    }
+    // Everything after the command name belongs to the command, options included.
+    podsim::cli::Args rest = po::collect_unrecognized(parsed.options, po::include_positional);
+    rest.erase(rest.begin());  // the command name itself
+    return it->second.run(rest);
+  } catch (const podsim::cli::UsageError& e) {
+    fmt::print(stderr, "podsim: {}\n", e.message);
+    return 2;
+  } catch (const po::error& e) {
+    fmt::print(stderr, "podsim: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "podsim: internal error: {}\n", e.what());
+    return 1;
+  }
+}
