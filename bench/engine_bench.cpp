@@ -25,26 +25,32 @@ std::int64_t exp_ns(sim::RandomStream& rng) {
   return static_cast<std::int64_t>(-std::log(rng.uniform01()) * 1e9);
 }
 
-// One model entity of the hold model: when it fires it holds again for Exp(1).
+// One model entity of the hold model: when it fires it holds again for Exp(1). Entities reach
+// the model through one context pointer, as the bare side has no per-entity state at all.
+struct HoldModel {
+  sim::Simulation sim;
+  sim::RandomStream rng{42};
+};
+HoldModel* hold_model = nullptr;
+
 struct Holder final : sim::Activation {
-  sim::Simulation* sim = nullptr;
-  sim::RandomStream* rng = nullptr;
-  void fire() override { sim->schedule(*this, sim->now() + sim::nanoseconds(exp_ns(*rng))); }
+  void fire() override {
+    hold_model->sim.schedule(*this, hold_model->sim.now() + sim::nanoseconds(exp_ns(hold_model->rng)));
+  }
 };
 
 double podsim_hold(std::uint64_t pending, std::uint64_t events) {
-  sim::Simulation sim;
-  sim::RandomStream rng(42);
+  HoldModel model;
+  hold_model = &model;
+  sim::Simulation& sim = model.sim;
   std::vector<Holder> holders(pending);
-  for (Holder& h : holders) {
-    h.sim = &sim;
-    h.rng = &rng;
-    sim.schedule(h, sim::Time::zero() + sim::nanoseconds(exp_ns(rng)));
-  }
+  for (Holder& h : holders) sim.schedule(h, sim::Time::zero() + sim::nanoseconds(exp_ns(model.rng)));
   for (std::uint64_t i = 0; i < pending; ++i) sim.step();  // warm up: mix the heap
   const auto start = Clock::now();
   for (std::uint64_t i = 0; i < events; ++i) sim.step();
-  return static_cast<double>(events) / seconds_since(start);
+  const double rate = static_cast<double>(events) / seconds_since(start);
+  hold_model = nullptr;
+  return rate;
 }
 
 double bare_hold(std::uint64_t pending, std::uint64_t events) {

@@ -1,95 +1,163 @@
 #include "podsim/sim/event_queue.hpp"
 
+#include <algorithm>
 #include <cassert>
+#include <stdexcept>
 
 namespace podsim::sim {
 
 namespace {
-constexpr std::uint32_t kArity = 4;
+constexpr std::size_t kArity = 4;
 }
+
+// ---- Activation ----------------------------------------------------------------------------
 
 Activation::~Activation() {
-  cancel();
-}
-
-Time Activation::queued_time() const {
-  return queue_->heap_[slot_].time;
+  if (queue_ != nullptr) queue_->detach(*this);
 }
 
 void Activation::cancel() {
   if (queued()) queue_->remove(*this);
 }
 
+// ---- EventQueue ----------------------------------------------------------------------------
+
 EventQueue::~EventQueue() {
-  for (Entry& e : heap_) e.target->slot_ = Activation::kNotQueued;
+  for (Slot& s : slots_) {
+    if (s.target != nullptr) {
+      s.target->queue_ = nullptr;
+      s.target->state_ = 0;
+    }
+  }
+}
+
+void EventQueue::attach(Activation& a) {
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    if (slots_.size() > kSlotMask) throw std::length_error("EventQueue: too many activations");
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  slots_[slot] = Slot{&a, slot};
+  a.queue_ = this;
+  a.state_ = slot;
+}
+
+void EventQueue::detach(Activation& a) {
+  if (a.queued()) --live_;  // its heap entry is stale from now on
+  slots_[a.slot()] = Slot{};
+  free_slots_.push_back(a.slot());
+  a.state_ = 0;
+  a.queue_ = nullptr;
 }
 
 void EventQueue::schedule(Activation& a, Time t) {
-  const Entry e{t, next_sequence_++, &a};
-  if (a.queued()) {
-    assert(a.queue_ == this);
-    reposition(a.slot_, e);
-    return;
-  }
-  a.queue_ = this;
-  heap_.push_back(e);
-  sift_up(static_cast<std::uint32_t>(heap_.size() - 1), e);
+  if (a.queue_ == nullptr) attach(a);
+  assert(a.queue_ == this);
+  if (!a.queued()) ++live_;  // otherwise the old entry goes stale
+  const std::uint64_t sequence = next_sequence_++;
+  if (sequence >> (64 - kSlotBits)) throw std::length_error("EventQueue: sequence exhausted");
+  if (t.ns() < 0) throw std::logic_error("EventQueue: negative time");
+  a.state_ = sequence << kSlotBits | a.slot();
+  slots_[a.slot()].live_key = a.state_;
+  a.time_ = t;
+  push_entry(make_entry(t, a.state_));
+  if (heap_.size() > 2 * live_ + 1024) sweep();
 }
 
 void EventQueue::remove(Activation& a) {
-  assert(a.queued() && a.queue_ == this);
-  const std::uint32_t slot = a.slot_;
-  a.slot_ = Activation::kNotQueued;
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  if (slot < heap_.size()) reposition(slot, last);
+  assert(a.queue_ == this);
+  if (!a.queued()) return;
+  a.state_ = a.slot();
+  slots_[a.slot()].live_key = a.state_;
+  --live_;
+  if (live_ == 0) heap_.clear();
+}
+
+Time EventQueue::next_time() {
+  drop_stale_top();
+  return heap_.empty() ? Time::max() : time_of(heap_.front());
 }
 
 Activation& EventQueue::pop(Time& when) {
+  drop_stale_top();
   assert(!heap_.empty());
   const Entry top = heap_.front();
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  if (!heap_.empty()) sift_down(0, last);
-  top.target->slot_ = Activation::kNotQueued;
-  when = top.time;
-  return *top.target;
+  pop_entry();
+  Slot& s = slots_[key_of(top) & kSlotMask];
+  Activation& a = *s.target;
+  a.state_ = s.live_key = a.slot();
+  --live_;
+  when = time_of(top);
+  // The next event's slot is a cache miss in large models: start loading it while this one fires.
+  if (!heap_.empty()) __builtin_prefetch(&slots_[key_of(heap_.front()) & kSlotMask]);
+  return a;
 }
 
-void EventQueue::reposition(std::uint32_t slot, Entry e) {
-  if (slot > 0 && earlier(e, heap_[(slot - 1) / kArity])) {
-    sift_up(slot, e);
-  } else {
-    sift_down(slot, e);
+void EventQueue::drop_stale_top() {
+  while (!heap_.empty() && !is_live(heap_.front())) pop_entry();
+}
+
+// Rebuilds the heap from its live entries once stale ones dominate (frequent reschedules).
+void EventQueue::sweep() {
+  std::vector<Entry> entries;
+  entries.swap(heap_);
+  for (const Entry& e : entries) {
+    if (is_live(e)) push_entry(e);
   }
 }
 
 // Both sifts move a hole instead of swapping, writing each entry once.
-void EventQueue::sift_up(std::uint32_t slot, Entry e) {
+void EventQueue::push_entry(Entry e) {
+  std::size_t slot = heap_.size();
+  heap_.push_back(e);
   while (slot > 0) {
-    const std::uint32_t parent = (slot - 1) / kArity;
-    if (!earlier(e, heap_[parent])) break;
-    place(slot, heap_[parent]);
+    const std::size_t parent = (slot - 1) / kArity;
+    if (!(e < heap_[parent])) break;
+    heap_[slot] = heap_[parent];
     slot = parent;
   }
-  place(slot, e);
+  heap_[slot] = e;
 }
 
-void EventQueue::sift_down(std::uint32_t slot, Entry e) {
-  const auto size = static_cast<std::uint32_t>(heap_.size());
+// Floyd's variant: walk the hole down to a leaf along the smallest children (no comparison
+// with the moved entry on the way), then sift the last entry up from there; it rarely rises.
+void EventQueue::pop_entry() {
+  const Entry e = heap_.back();
+  heap_.pop_back();
+  const std::size_t size = heap_.size();
+  if (size == 0) return;
+  std::size_t slot = 0;
   for (;;) {
-    const std::uint32_t first = slot * kArity + 1;
-    if (first >= size) break;
-    const std::uint32_t end = first + kArity < size ? first + kArity : size;
-    std::uint32_t best = first;
-    for (std::uint32_t c = first + 1; c < end; ++c) {
-      if (earlier(heap_[c], heap_[best])) best = c;
+    const std::size_t first = slot * kArity + 1;
+    if (first + kArity <= size) {
+      // Branch-free minimum of four.
+      const std::size_t a = heap_[first + 1] < heap_[first] ? first + 1 : first;
+      const std::size_t b = heap_[first + 3] < heap_[first + 2] ? first + 3 : first + 2;
+      const std::size_t best = heap_[b] < heap_[a] ? b : a;
+      heap_[slot] = heap_[best];
+      slot = best;
+    } else if (first < size) {
+      std::size_t best = first;
+      for (std::size_t c = first + 1; c < size; ++c) {
+        if (heap_[c] < heap_[best]) best = c;
+      }
+      heap_[slot] = heap_[best];
+      slot = best;
+    } else {
+      break;
     }
-    if (!earlier(heap_[best], e)) break;
-    place(slot, heap_[best]);
-    slot = best;
   }
-  place(slot, e);
+  while (slot > 0) {
+    const std::size_t parent = (slot - 1) / kArity;
+    if (!(e < heap_[parent])) break;
+    heap_[slot] = heap_[parent];
+    slot = parent;
+  }
+  heap_[slot] = e;
 }
 
 }  // namespace podsim::sim

@@ -25,12 +25,19 @@ void detail::ProcessState::Starter::fire() {
 
 Simulation::Simulation() = default;
 
-Simulation::~Simulation() {
-  // Destroy unfinished processes first: their frames hold awaiters that are queued here.
-  for (Slot& s : slots_) {
+Simulation::~Simulation() { destroy_processes(); }
+
+void Simulation::destroy_processes() {
+  // Newest first; a frame being destroyed may release resources that wake other processes,
+  // which only queues activations, never resumes anything.
+  for (std::size_t i = slots_.size(); i-- > 0;) {
+    Slot& s = slots_[i];
     if (s.state != nullptr) {
       detail::ProcessState* p = s.state;
       s.state = nullptr;
+      ++s.generation;
+      free_slots_.push_back(static_cast<std::uint32_t>(i));
+      --live_processes_;
       p->root.destroy();
     }
   }

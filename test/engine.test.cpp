@@ -1,5 +1,7 @@
 // The event loop, processes, events and interrupts, against hand-worked timelines.
 #include <catch2/catch.hpp>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -223,4 +225,66 @@ TEST_CASE("engine: destroying a simulation with suspended processes is clean", "
     sim.run_until(Time::from_ns(5));
   }
   CHECK(destroyed >= 2);
+}
+
+TEST_CASE("engine: random schedule/reschedule/cancel/destroy matches a reference queue",
+          "[engine]") {
+  // The reference is a plain ordered map keyed by (time, scheduling order): the definition of
+  // the queue's contract. Thousands of reschedules force the sweep of stale entries, and timers
+  // destroyed while queued must simply disappear.
+  Simulation sim;
+  constexpr int kTimers = 64;
+  std::vector<std::string> fired;
+  std::vector<std::unique_ptr<Timer>> timers(kTimers);
+  std::map<std::pair<std::int64_t, std::uint64_t>, int> reference;  // (time, order) -> timer
+  std::map<int, std::pair<std::int64_t, std::uint64_t>> where;       // timer -> its key
+  std::uint64_t order = 0;
+  std::vector<std::string> expected;
+  auto make = [&](int i) {
+    timers[i] = std::make_unique<Timer>(sim, [&, i] {
+      fired.push_back(std::to_string(i) + "@" + std::to_string(sim.now().ns()));
+    });
+  };
+  for (int i = 0; i < kTimers; ++i) make(i);
+  std::uint64_t state = 12345;
+  auto next = [&] {  // a small LCG: the test needs variety, not quality
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  auto forget = [&](int i) {
+    if (auto it = where.find(i); it != where.end()) {
+      reference.erase(it->second);
+      where.erase(it);
+    }
+  };
+  for (int round = 0; round < 200; ++round) {
+    for (int op = 0; op < 100; ++op) {
+      const int i = static_cast<int>(next() % kTimers);
+      const auto kind = next() % 10;
+      if (kind < 7) {  // (re)schedule
+        const std::int64_t t = sim.now().ns() + static_cast<std::int64_t>(next() % 50);
+        forget(i);
+        timers[i]->schedule_at(Time::from_ns(t));
+        reference[{t, order}] = i;
+        where[i] = {t, order++};
+      } else if (kind < 9) {
+        forget(i);
+        timers[i]->cancel();
+      } else {  // destroy, queued or not, and replace
+        forget(i);
+        make(i);
+      }
+    }
+    // Fire everything due within the next 10 ns, in both worlds.
+    const std::int64_t until = sim.now().ns() + 10;
+    while (!reference.empty() && reference.begin()->first.first <= until) {
+      const auto [key, i] = *reference.begin();
+      expected.push_back(std::to_string(i) + "@" + std::to_string(key.first));
+      reference.erase(reference.begin());
+      where.erase(i);
+    }
+    sim.run_until(Time::from_ns(until));
+    REQUIRE(fired == expected);
+    REQUIRE(sim.pending_events() == reference.size());
+  }
 }

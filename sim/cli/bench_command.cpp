@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "engine_bench.hpp"
+#include "flow_bench.hpp"
 
 namespace po = boost::program_options;
 
@@ -67,18 +68,65 @@ int bench_engine(const Args& args) {
   return 0;
 }
 
+int bench_flows(const Args& args) {
+  po::options_description options("podsim bench flows [options]");
+  std::uint64_t per_edge = 10;
+  std::uint64_t completions = 20'000;
+  options.add_options()("help,h", "show this help")("json", "print JSON instead of a table")(
+      "flows-per-edge", po::value<std::uint64_t>(&per_edge),
+      "concurrent flows per edge link (default 10)")(
+      "completions", po::value<std::uint64_t>(&completions),
+      "timed flow completions per size (default 20000)");
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::ostringstream usage;
+    usage << options;
+    fmt::print(
+        "{}\nA steady population of n concurrent flows, each over one shared core link and one\n"
+        "of n / flows-per-edge edge links; every completion starts a new flow.\n",
+        usage.str());
+    return 0;
+  }
+  if (per_edge == 0 || completions == 0) throw UsageError{"counts must be positive"};
+  const auto points = bench::run_flow_bench({1'000, 10'000}, per_edge, completions);
+  if (vm.count("json")) {
+    fmt::print("{{\"results\": [");
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const auto& p = points[i];
+      fmt::print(
+          "{}{{\"concurrent_flows\": {}, \"edge_links\": {}, \"completions\": {}, "
+          "\"wall_s\": {:.3f}, \"us_per_completion\": {:.2f}}}",
+          i ? ", " : "", p.concurrent_flows, p.edge_links, p.completed_flows, p.wall_s,
+          p.us_per_completion);
+    }
+    fmt::print("]}}\n");
+    return 0;
+  }
+  fmt::print("{:>12} {:>10} {:>12} {:>10} {:>16}\n", "concurrent", "edges", "completions",
+             "wall s", "us/completion");
+  for (const auto& p : points) {
+    fmt::print("{:>12} {:>10} {:>12} {:>10.3f} {:>16.2f}\n", p.concurrent_flows, p.edge_links,
+               p.completed_flows, p.wall_s, p.us_per_completion);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int bench_command(const Args& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     fmt::print(
         "Usage: podsim bench <what> [options]\n\n"
-        "  engine   the hold model against a bare binary heap, and coroutine timeouts\n");
+        "  engine   the hold model against a bare binary heap, and coroutine timeouts\n"
+        "  flows    max-min bandwidth sharing with thousands of concurrent flows\n");
     return args.empty() ? 2 : 0;
   }
   const Args rest(args.begin() + 1, args.end());
   if (args[0] == "engine") return bench_engine(rest);
-  throw UsageError{"unknown benchmark '" + args[0] + "' (try: engine)"};
+  if (args[0] == "flows") return bench_flows(rest);
+  throw UsageError{"unknown benchmark '" + args[0] + "' (try: engine, flows)"};
 }
 
 }  // namespace podsim::cli

@@ -1,9 +1,13 @@
 #pragma once
-// The future event list: an indexed 4-ary min-heap ordered by (time, insertion sequence).
+// The future event list: a 4-ary min-heap ordered by (time, insertion sequence).
 //
-// Ties go to the earlier insertion, so a run is a pure function of its inputs. Every entry knows
-// its heap slot, which makes cancel and reschedule O(log n) in place: the bandwidth model moves
-// flow completions on every rate change and must not leave stale entries behind.
+// Ties go to the earlier insertion, so a run is a pure function of its inputs. Heap entries are
+// 16 bytes: the time and one word holding the sequence number (high 40 bits) and a slot (low 24
+// bits) in a table of activation pointers. Sifting touches nothing but the heap itself. An
+// activation remembers the sequence of its live entry; cancel and reschedule leave the old entry
+// stale, to be skipped when it surfaces (the slot table, not the activation, is consulted first,
+// so an activation may die with stale entries queued) and swept out when stale entries
+// outnumber the live ones.
 
 #include <cstdint>
 #include <vector>
@@ -23,9 +27,9 @@ class Activation {
   Activation& operator=(const Activation&) = delete;
   virtual ~Activation();
 
-  bool queued() const { return slot_ != kNotQueued; }
+  bool queued() const { return (state_ >> kSlotBits) != 0; }
   /// The time it is queued for (meaningful only while queued()).
-  Time queued_time() const;
+  Time queued_time() const { return time_; }
   /// Removes it from its queue; a no-op when not queued.
   void cancel();
 
@@ -36,9 +40,14 @@ class Activation {
   virtual void fire() = 0;
 
  private:
-  static constexpr std::uint32_t kNotQueued = UINT32_MAX;
+  static constexpr int kSlotBits = 24;
+  static constexpr std::uint64_t kSlotMask = (1ULL << kSlotBits) - 1;
+  std::uint64_t live_sequence() const { return state_ >> kSlotBits; }
+  std::uint32_t slot() const { return static_cast<std::uint32_t>(state_ & kSlotMask); }
+
   EventQueue* queue_ = nullptr;
-  std::uint32_t slot_ = kNotQueued;
+  std::uint64_t state_ = 0;  // sequence of the live entry (0: not queued) << 24 | slot
+  Time time_;
 };
 
 class EventQueue {
@@ -48,10 +57,10 @@ class EventQueue {
   EventQueue& operator=(const EventQueue&) = delete;
   ~EventQueue();
 
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
+  bool empty() const { return live_ == 0; }
+  std::size_t size() const { return live_; }
   /// Earliest queued time; Time::max() when empty.
-  Time next_time() const { return heap_.empty() ? Time::max() : heap_.front().time; }
+  Time next_time();
 
   /// Queues `a` at `t`, or moves it there if it is already queued. A moved activation orders
   /// after everything already queued for the same time, exactly as if it were queued anew.
@@ -62,24 +71,38 @@ class EventQueue {
 
  private:
   friend class Activation;
-  struct Entry {
-    Time time;
-    std::uint64_t sequence;
-    Activation* target;
+  static constexpr int kSlotBits = Activation::kSlotBits;
+  static constexpr std::uint64_t kSlotMask = Activation::kSlotMask;
+
+  // (time, sequence, slot) as one unsigned 128-bit number: one comparison orders two entries.
+  // Times are never negative, so the unsigned order is the time order.
+  __extension__ using Entry = unsigned __int128;
+  static Entry make_entry(Time t, std::uint64_t key) {
+    return static_cast<Entry>(static_cast<std::uint64_t>(t.ns())) << 64 | key;
+  }
+  static Time time_of(Entry e) {
+    return Time::from_ns(static_cast<std::int64_t>(static_cast<std::uint64_t>(e >> 64)));
+  }
+  static std::uint64_t key_of(Entry e) { return static_cast<std::uint64_t>(e); }
+  // The slot keeps a copy of its activation's live key, so that skipping a stale entry never
+  // touches the activation (which may be gone) and checking a live one costs no extra miss.
+  struct Slot {
+    Activation* target = nullptr;
+    std::uint64_t live_key = 0;  // == the live entry's key; sequence part 0 when not queued
   };
-  static bool earlier(const Entry& a, const Entry& b) {
-    return a.time < b.time || (a.time == b.time && a.sequence < b.sequence);
-  }
-  void place(std::uint32_t slot, const Entry& e) {
-    heap_[slot] = e;
-    e.target->slot_ = slot;
-  }
-  void sift_up(std::uint32_t slot, Entry e);
-  void sift_down(std::uint32_t slot, Entry e);
-  void reposition(std::uint32_t slot, Entry e);
+  bool is_live(Entry e) const { return slots_[key_of(e) & kSlotMask].live_key == key_of(e); }
+  void attach(Activation& a);
+  void detach(Activation& a);
+  void push_entry(Entry e);
+  void pop_entry();
+  void drop_stale_top();
+  void sweep();
 
   std::vector<Entry> heap_;
-  std::uint64_t next_sequence_ = 0;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::size_t live_ = 0;
+  std::uint64_t next_sequence_ = 1;
 };
 
 }  // namespace podsim::sim

@@ -42,6 +42,10 @@ class FifoServer {
    public:
     Acquire(FifoServer& server, int priority)
         : Wait(server.sim_), server_(server), priority_(priority) {}
+    Acquire(const Acquire&) = delete;
+    Acquire& operator=(const Acquire&) = delete;
+    /// A waiter destroyed while queued or granted (its process torn down) gives way.
+    ~Acquire() override { withdraw(); }
     bool await_ready();
     void await_suspend(std::coroutine_handle<> h);
     Lease await_resume();

@@ -24,14 +24,18 @@ class Simulation {
   Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
-  /// Destroys processes that have not finished (their frames and locals).
+  /// Destroys processes that have not finished (see destroy_processes).
   ~Simulation();
+  /// Destroys every unfinished process now, newest first, unwinding their locals (leases,
+  /// transfers, waits). An owner whose model objects are referenced from process frames calls
+  /// this in its destructor, before those objects go.
+  void destroy_processes();
 
   Time now() const { return now_; }
   std::uint64_t events_processed() const { return events_processed_; }
   std::size_t pending_events() const { return queue_.size(); }
   /// Time of the next event, Time::max() if there is none.
-  Time next_event_time() const { return queue_.next_time(); }
+  Time next_event_time() { return queue_.next_time(); }
 
   // ---- Scheduling -------------------------------------------------------------------------
   /// Queues `a` at `at` (>= now), or moves it there if already queued.

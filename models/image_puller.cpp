@@ -1,0 +1,757 @@
+#include "podsim/model/image_puller.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "podsim/sim/wait.hpp"
+
+namespace podsim::model {
+
+// ---- Internal state ------------------------------------------------------------------------
+
+struct ImagePuller::NodeState {
+  NodeState(sim::Simulation& sim, NodeId node_id, const NodeShape& node_shape,
+            std::uint32_t pull_slots, const ImageGcPolicy& gc)
+      : id(node_id),
+        shape(node_shape),
+        kubelet_slots(sim, pull_slots),
+        cache(node_shape.image_disk_bytes, gc) {}
+
+  NodeId id;
+  NodeShape shape;
+  sim::FifoServer kubelet_slots;
+  LayerCache cache;
+  sim::FlowNetwork::LinkId nic_in = 0;
+  sim::FlowNetwork::LinkId nic_out = 0;  // only with P2P
+  DownloadLimiter downloads;             // DownloadLimitScope::per_node
+  std::uint32_t unpack_busy = 0;
+  TaskQueue unpack_queue;
+  std::unordered_map<LayerId, LayerTask*> in_flight;  // layer -> the task fetching it
+  std::unordered_map<ImageId, std::uint32_t> image_layers_present;
+  std::unordered_map<LayerId, std::uint32_t> uploads;  // P2P: active uploads per layer
+  std::uint64_t bytes_received = 0;
+  std::uint64_t bytes_uploaded = 0;
+};
+
+// One layer of one pull. It is its own timer (request latency, unpack), its own flow and,
+// while another pull fetches the layer, a listener on that pull's task.
+struct ImagePuller::LayerTask final : sim::Activation, sim::FlowNetwork::Flow, sim::Listener {
+  enum class State : std::uint8_t {
+    idle,
+    present,          // in the cache (counts as applied)
+    following,        // another pull on the node is fetching it
+    queued_download,  // waiting for a download slot
+    requesting,       // request latency
+    downloading,      // bytes flowing
+    fetched,          // downloaded, waiting for the layer below to be applied
+    queued_unpack,    // waiting for an unpack worker
+    unpacking,
+  };
+
+  ImagePuller* puller = nullptr;
+  PullJob* job = nullptr;
+  LayerId layer = 0;
+  State state = State::idle;
+  bool owner = false;             // holds NodeState::in_flight[layer]
+  bool counts_for_ready = false;  // lazy: still needed before the pull returns
+  bool prefix_done = false;       // lazy: the first fraction arrived
+  std::uint64_t segment_bytes = 0;
+  NodeId peer = kNoPeer;
+  sim::ListenerList followers;  // tasks of other pulls waiting for this one
+  LayerTask* prev = nullptr;    // TaskQueue links
+  LayerTask* next = nullptr;
+
+  void fire() override {
+    if (state == State::requesting) {
+      puller->begin_transfer(*this);
+    } else {
+      puller->unpack_done(*this);
+    }
+  }
+  void on_complete() override { puller->transfer_done(*this); }
+  void notify() override;
+};
+
+struct ImagePuller::PullJob {
+  explicit PullJob(sim::Simulation& sim) : ready(sim), finished(sim) {}
+
+  NodeState* node = nullptr;
+  ImageId image = 0;
+  std::unique_ptr<LayerTask[]> tasks;
+  std::uint32_t task_count = 0;
+  std::uint32_t next_apply = 0;  // first layer, in image order, not yet applied
+  std::uint32_t present = 0;
+  std::uint32_t ready_pending = 0;  // lazy: tasks with counts_for_ready
+  double lazy_fraction = 0;         // 0: not lazy
+  DownloadLimiter own_limiter;
+  DownloadLimiter* limiter = nullptr;
+  PullResult result;
+  sim::Event ready;     // the caller may go on
+  sim::Event finished;  // every layer present, or failed
+  bool awaited = false;
+  bool done = false;
+  std::size_t slot = 0;  // index in ImagePuller::jobs_
+
+  bool lazy() const { return lazy_fraction > 0; }
+};
+
+void ImagePuller::LayerTask::notify() {
+  // The pull we followed committed the layer or gave up on it.
+  NodeState& n = *job->node;
+  if (n.cache.contains(layer)) {
+    puller->layer_present(*this);
+    puller->advance(*job);
+  } else {
+    puller->follow_or_claim(n, *this);
+  }
+}
+
+void ImagePuller::TaskQueue::push(LayerTask& t) {
+  t.prev = tail;
+  t.next = nullptr;
+  if (tail != nullptr) {
+    tail->next = &t;
+  } else {
+    head = &t;
+  }
+  tail = &t;
+}
+
+ImagePuller::LayerTask* ImagePuller::TaskQueue::pop() {
+  LayerTask* t = head;
+  if (t != nullptr) remove(*t);
+  return t;
+}
+
+void ImagePuller::TaskQueue::remove(LayerTask& t) {
+  if (t.prev != nullptr) {
+    t.prev->next = t.next;
+  } else {
+    head = t.next;
+  }
+  if (t.next != nullptr) {
+    t.next->prev = t.prev;
+  } else {
+    tail = t.prev;
+  }
+  t.prev = t.next = nullptr;
+}
+
+// ---- Construction and nodes ----------------------------------------------------------------
+
+ImagePuller::ImagePuller(sim::Simulation& sim, sim::FlowNetwork& net, const ImageCatalog& catalog,
+                         ImagePullConfig config)
+    : sim_(sim),
+      net_(net),
+      catalog_(catalog),
+      config_(std::move(config)),
+      registry_link_(net.add_link(config_.registry_bytes_per_s, "registry")),
+      reaper_(sim, [this] { graveyard_.clear(); }) {
+  if (config_.max_concurrent_downloads == 0) {
+    throw std::invalid_argument("max_concurrent_downloads must be at least 1");
+  }
+  if (config_.maxParallelImagePulls) {
+    if (*config_.maxParallelImagePulls == 0) {
+      throw std::invalid_argument("maxParallelImagePulls must be at least 1");
+    }
+    // The kubelet rejects this combination too (KubeletConfiguration validation).
+    if (config_.serializeImagePulls && *config_.maxParallelImagePulls > 1) {
+      throw std::invalid_argument("maxParallelImagePulls > 1 needs serializeImagePulls: false");
+    }
+  }
+  sync_catalog();
+}
+
+ImagePuller::~ImagePuller() {
+  // Tasks of one job may follow tasks of another: drop every link before freeing anything.
+  for (auto& job : jobs_) {
+    for (std::uint32_t i = 0; i < job->task_count; ++i) job->tasks[i].detach();
+  }
+}
+
+void ImagePuller::add_node(NodeId id, const NodeShape& shape) {
+  if (has_node(id)) throw std::invalid_argument("ImagePuller: node added twice");
+  if (!(shape.unpack_bytes_per_s > 0) || shape.unpack_workers == 0) {
+    throw std::invalid_argument("ImagePuller: a node needs a positive unpack rate and a worker");
+  }
+  sync_catalog();
+  std::uint32_t slots = UINT32_MAX;  // "unlimited"
+  if (config_.serializeImagePulls) {
+    slots = 1;
+  } else if (config_.maxParallelImagePulls) {
+    slots = *config_.maxParallelImagePulls;
+  }
+  auto n = std::make_unique<NodeState>(sim_, id, shape, slots, config_.image_gc);
+  const std::string name = "node-" + std::to_string(id);
+  n->nic_in = net_.add_link(shape.nic_bytes_per_s, name + "/nic-in");
+  if (config_.peer_to_peer) n->nic_out = net_.add_link(shape.nic_bytes_per_s, name + "/nic-out");
+  n->downloads.capacity = config_.max_concurrent_downloads;
+  if (id >= nodes_.size()) nodes_.resize(static_cast<std::size_t>(id) + 1);
+  nodes_[id] = std::move(n);
+}
+
+ImagePuller::NodeState& ImagePuller::node_at(NodeId id) {
+  if (!has_node(id)) throw std::out_of_range("ImagePuller: unknown node " + std::to_string(id));
+  return *nodes_[id];
+}
+
+const ImagePuller::NodeState& ImagePuller::node_at(NodeId id) const {
+  if (!has_node(id)) throw std::out_of_range("ImagePuller: unknown node " + std::to_string(id));
+  return *nodes_[id];
+}
+
+// Indexes images added to the catalog since the last call.
+void ImagePuller::sync_catalog() {
+  images_of_layer_.resize(catalog_.layer_count());
+  if (config_.peer_to_peer) holders_.resize(catalog_.layer_count());
+  const std::size_t first_new = image_layers_.size();
+  for (std::size_t i = first_new; i < catalog_.image_count(); ++i) {
+    const auto image = static_cast<ImageId>(i);
+    std::vector<LayerId> distinct;
+    for (LayerId l : catalog_.image(image).layers) {
+      // A layer listed twice (e.g. two empty layers) is fetched and applied once.
+      if (std::find(distinct.begin(), distinct.end(), l) == distinct.end()) distinct.push_back(l);
+    }
+    for (LayerId l : distinct) images_of_layer_[l].push_back(image);
+    image_layers_.push_back(std::move(distinct));
+    lazy_fraction_.push_back(0);
+    nodes_with_image_.push_back(0);
+  }
+  if (first_new == 0 || first_new == image_layers_.size()) return;
+  // Layers of a late image may already be present somewhere: count them once, now.
+  for (auto& n : nodes_) {
+    if (n == nullptr || n->cache.size() == 0) continue;
+    for (std::size_t i = first_new; i < image_layers_.size(); ++i) {
+      std::uint32_t present = 0;
+      for (LayerId l : image_layers_[i]) present += n->cache.contains(l) ? 1 : 0;
+      if (present == 0) continue;
+      n->image_layers_present[static_cast<ImageId>(i)] = present;
+      if (present == image_layers_[i].size()) ++nodes_with_image_[i];
+    }
+  }
+}
+
+void ImagePuller::set_lazy_pull(ImageId image, double fraction) {
+  sync_catalog();
+  if (image >= image_layers_.size()) throw std::out_of_range("ImagePuller: unknown image");
+  if (!(fraction > 0 && fraction <= 1)) {
+    throw std::invalid_argument("lazy pull fraction must be in (0, 1]");
+  }
+  lazy_fraction_[image] = fraction < 1 ? fraction : 0;
+}
+
+sim::Duration ImagePuller::request_latency() {
+  return config_.sample_request_latency ? config_.sample_request_latency()
+                                        : config_.request_latency;
+}
+
+// ---- Inventory -----------------------------------------------------------------------------
+
+bool ImagePuller::node_has_image(NodeId node, ImageId image) const {
+  if (!has_node(node) || image >= image_layers_.size()) return false;
+  const auto& counts = nodes_[node]->image_layers_present;
+  auto it = counts.find(image);
+  return it != counts.end() && it->second == image_layers_[image].size();
+}
+
+std::uint32_t ImagePuller::nodes_with_image(ImageId image) const {
+  return image < nodes_with_image_.size() ? nodes_with_image_[image] : 0;
+}
+
+void ImagePuller::on_layer_added(NodeState& n, LayerId layer) {
+  for (ImageId image : images_of_layer_[layer]) {
+    if (++n.image_layers_present[image] == image_layers_[image].size()) {
+      ++nodes_with_image_[image];
+    }
+  }
+  if (config_.peer_to_peer) holders_[layer].emplace(0, n.id);
+}
+
+void ImagePuller::on_layer_evicted(NodeState& n, LayerId layer) {
+  for (ImageId image : images_of_layer_[layer]) {
+    auto it = n.image_layers_present.find(image);
+    if (it->second == image_layers_[image].size()) --nodes_with_image_[image];
+    if (--it->second == 0) n.image_layers_present.erase(it);
+  }
+  // An uploading holder has its layer pinned, so an evicted layer has no uploads.
+  if (config_.peer_to_peer) holders_[layer].erase({0, n.id});
+}
+
+// ---- Pins ----------------------------------------------------------------------------------
+
+void ImagePuller::pin_image(NodeId node, ImageId image) {
+  sync_catalog();
+  NodeState& n = node_at(node);
+  for (LayerId l : image_layers_.at(image)) {
+    n.cache.pin(l);
+    n.cache.touch(l, sim_.now());
+  }
+}
+
+void ImagePuller::unpin_image(NodeId node, ImageId image) {
+  NodeState& n = node_at(node);
+  for (LayerId l : image_layers_.at(image)) {
+    n.cache.touch(l, sim_.now());
+    n.cache.unpin(l);
+  }
+}
+
+// ---- The awaitable API ---------------------------------------------------------------------
+
+sim::Task<PullResult> ImagePuller::pull(NodeId node, ImageId image, PullPolicy policy) {
+  sync_catalog();
+  NodeState& n = node_at(node);
+  if (image >= image_layers_.size()) throw std::out_of_range("ImagePuller: unknown image");
+  PullResult r;
+  // The kubelet checks presence before it queues a pull (EnsureImageExists).
+  if (policy == PullPolicy::IfNotPresent && node_has_image(node, image)) {
+    for (LayerId l : image_layers_[image]) n.cache.touch(l, sim_.now());
+    ++counters_.pulls_skipped;
+    r.already_present = true;
+    r.layers_cached = static_cast<std::uint32_t>(image_layers_[image].size());
+    co_return r;
+  }
+  const sim::Time asked = sim_.now();
+  sim::FifoServer::Lease slot = co_await n.kubelet_slots.acquire();
+  r.queued = sim_.now() - asked;
+  PullResult done = co_await fetch(n, image, std::move(r));
+  co_return done;
+}
+
+sim::ProcessRef ImagePuller::prefetch(NodeId node, ImageId image) {
+  sync_catalog();
+  node_at(node);
+  if (image >= image_layers_.size()) throw std::out_of_range("ImagePuller: unknown image");
+  return sim_.start(prefetch_process(node, image));
+}
+
+sim::Process ImagePuller::prefetch_process(NodeId node, ImageId image) {
+  if (node_has_image(node, image)) co_return;
+  // Named, not temporaries: GCC 12 mishandles temporaries inside co_await expressions.
+  PullResult initial;
+  PullResult done = co_await fetch(node_at(node), image, std::move(initial));
+  (void)done;
+}
+
+std::string ImagePuller::too_large_reason(const NodeState& n, ImageId image) const {
+  for (LayerId l : image_layers_[image]) {
+    const Layer& layer = catalog_.layer(l);
+    if (!n.cache.can_ever_hold(layer.unpacked_bytes) && !n.cache.contains(l)) {
+      return "layer " + layer.digest + " of image " + catalog_.image(image).name + " needs " +
+             std::to_string(layer.unpacked_bytes) + " bytes unpacked, more than node " +
+             std::to_string(n.id) + "'s image disk of " + std::to_string(n.cache.capacity_bytes()) +
+             " bytes";
+    }
+  }
+  return {};
+}
+
+// containerd's side of a pull: resolve, fetch, unpack.
+sim::Task<PullResult> ImagePuller::fetch(NodeState& n, ImageId image, PullResult r) {
+  const sim::Time started = sim_.now();
+  ++counters_.pulls_started;
+  co_await sim_.timeout(request_latency());  // resolve the manifest
+  if (std::string reason = too_large_reason(n, image); !reason.empty()) {
+    ++counters_.pulls_failed;
+    r.ok = false;
+    r.failure = std::move(reason);
+    r.pulling = sim_.now() - started;
+    co_return r;
+  }
+  PullJob& job = start_job(n, image);
+  try {
+    co_await job.ready;
+  } catch (const sim::Interrupted&) {
+    // The job may have finished at this very instant; then there is nothing to undo.
+    if (!job.done) {
+      ++counters_.pulls_aborted;
+      abort_tasks(job);
+      unpin_job(job);
+      job.done = true;
+    }
+    release_job(job);
+    throw;
+  }
+  const PullResult& got = job.result;
+  r.ok = got.ok;
+  r.failure = got.failure;
+  r.bytes_from_registry = got.bytes_from_registry;
+  r.bytes_from_peers = got.bytes_from_peers;
+  r.layers_fetched = got.layers_fetched;
+  r.layers_cached = got.layers_cached;
+  r.layers_shared = got.layers_shared;
+  r.background_pending = !job.done;
+  r.pulling = sim_.now() - started;
+  release_job(job);
+  co_return r;
+}
+
+// ---- Jobs ----------------------------------------------------------------------------------
+
+ImagePuller::PullJob& ImagePuller::start_job(NodeState& n, ImageId image) {
+  auto owned = std::make_unique<PullJob>(sim_);
+  PullJob& job = *owned;
+  job.slot = jobs_.size();
+  jobs_.push_back(std::move(owned));
+  job.node = &n;
+  job.image = image;
+  job.awaited = true;
+  job.lazy_fraction = lazy_fraction_[image];
+  job.own_limiter.capacity = config_.max_concurrent_downloads;
+  job.limiter = config_.download_limit_scope == DownloadLimitScope::per_node ? &n.downloads
+                                                                             : &job.own_limiter;
+  const auto& layers = image_layers_[image];
+  job.task_count = static_cast<std::uint32_t>(layers.size());
+  job.tasks = std::make_unique<LayerTask[]>(layers.size());
+  // Pin everything first so that nothing this pull relies on is collected while it runs.
+  for (std::uint32_t i = 0; i < job.task_count; ++i) {
+    LayerTask& t = job.tasks[i];
+    t.puller = this;
+    t.job = &job;
+    t.layer = layers[i];
+    n.cache.pin(t.layer);
+  }
+  for (std::uint32_t i = 0; i < job.task_count; ++i) {
+    LayerTask& t = job.tasks[i];
+    if (n.cache.contains(t.layer)) {
+      n.cache.touch(t.layer, sim_.now());
+      t.state = LayerTask::State::present;
+      ++job.present;
+      ++job.result.layers_cached;
+      continue;
+    }
+    if (job.lazy()) {
+      t.counts_for_ready = true;
+      ++job.ready_pending;
+    }
+    if (n.in_flight.contains(t.layer)) ++job.result.layers_shared;
+    follow_or_claim(n, t);
+  }
+  advance(job);
+  return job;
+}
+
+// The awaiting side is done with the job: free it now if it has finished, else when it does.
+void ImagePuller::release_job(PullJob& job) {
+  job.awaited = false;
+  if (job.done) bury(job);
+}
+
+void ImagePuller::bury(PullJob& job) {
+  // Freed by the reaper, never inside one of the job's own callbacks.
+  const std::size_t slot = job.slot;
+  std::swap(jobs_[slot], jobs_.back());
+  jobs_[slot]->slot = slot;
+  graveyard_.push_back(std::move(jobs_.back()));
+  jobs_.pop_back();
+  if (!reaper_.queued()) reaper_.schedule_in(sim::Duration{});
+}
+
+void ImagePuller::follow_or_claim(NodeState& n, LayerTask& t) {
+  if (auto it = n.in_flight.find(t.layer); it != n.in_flight.end()) {
+    t.state = LayerTask::State::following;
+    it->second->followers.add(t);
+  } else {
+    claim(n, t);
+  }
+}
+
+void ImagePuller::claim(NodeState& n, LayerTask& t) {
+  t.owner = true;
+  n.in_flight[t.layer] = &t;
+  const std::uint64_t bytes = catalog_.layer(t.layer).compressed_bytes;
+  const PullJob& job = *t.job;
+  t.prefix_done = !job.lazy();
+  t.segment_bytes =
+      job.lazy()
+          ? static_cast<std::uint64_t>(std::llround(job.lazy_fraction * static_cast<double>(bytes)))
+          : bytes;
+  enqueue_download(t);
+}
+
+// ---- Downloads -----------------------------------------------------------------------------
+
+void ImagePuller::enqueue_download(LayerTask& t) {
+  t.state = LayerTask::State::queued_download;
+  t.job->limiter->waiting.push(t);
+  pump_downloads(*t.job->limiter);
+}
+
+void ImagePuller::pump_downloads(DownloadLimiter& limiter) {
+  while (limiter.active < limiter.capacity && limiter.waiting.head != nullptr) {
+    LayerTask& t = *limiter.waiting.pop();
+    ++limiter.active;
+    t.state = LayerTask::State::requesting;
+    sim_.schedule(t, sim_.now() + request_latency());
+  }
+}
+
+void ImagePuller::begin_transfer(LayerTask& t) {
+  NodeState& n = *t.job->node;
+  sim::FlowNetwork::Route route;
+  t.peer = kNoPeer;
+  if (config_.peer_to_peer && !holders_[t.layer].empty()) {
+    auto& holders = holders_[t.layer];
+    const auto [uploads, peer] = *holders.begin();
+    if (config_.max_uploads_per_peer == 0 || uploads < config_.max_uploads_per_peer) {
+      t.peer = peer;
+      holders.erase(holders.begin());
+      holders.emplace(uploads + 1, peer);
+      NodeState& p = *nodes_[peer];
+      ++p.uploads[t.layer];
+      p.cache.pin(t.layer);  // a holder does not drop what it is serving
+      route.push_back(p.nic_out);
+    }
+  }
+  if (t.peer == kNoPeer) route.push_back(registry_link_);
+  route.push_back(n.nic_in);
+  t.state = LayerTask::State::downloading;
+  net_.start(t, static_cast<double>(t.segment_bytes), route);
+}
+
+void ImagePuller::end_upload(LayerTask& t) {
+  if (t.peer == kNoPeer) return;
+  NodeState& p = *nodes_[t.peer];
+  auto it = p.uploads.find(t.layer);
+  const std::uint32_t uploads = it->second;
+  auto& holders = holders_[t.layer];
+  holders.erase({uploads, t.peer});
+  holders.emplace(uploads - 1, t.peer);
+  if (--it->second == 0) p.uploads.erase(it);
+  p.cache.unpin(t.layer);
+  t.peer = kNoPeer;
+}
+
+void ImagePuller::transfer_done(LayerTask& t) {
+  PullJob& job = *t.job;
+  NodeState& n = *job.node;
+  if (t.peer != kNoPeer) {
+    job.result.bytes_from_peers += t.segment_bytes;
+    counters_.bytes_from_peers += t.segment_bytes;
+    nodes_[t.peer]->bytes_uploaded += t.segment_bytes;
+    end_upload(t);
+  } else {
+    job.result.bytes_from_registry += t.segment_bytes;
+    counters_.bytes_from_registry += t.segment_bytes;
+  }
+  n.bytes_received += t.segment_bytes;
+  --job.limiter->active;
+  pump_downloads(*job.limiter);
+
+  if (!t.prefix_done) {
+    // Lazy: the startup share of this layer is here; its rest queues behind every other
+    // layer's share.
+    t.prefix_done = true;
+    stop_counting_for_ready(t);
+    const std::uint64_t rest = catalog_.layer(t.layer).compressed_bytes - t.segment_bytes;
+    if (rest > 0) {
+      t.segment_bytes = rest;
+      enqueue_download(t);
+      advance(job);
+      return;
+    }
+  }
+  ++job.result.layers_fetched;
+  ++counters_.layer_downloads;
+  t.state = LayerTask::State::fetched;
+  // Lazy formats are mounted, not unpacked.
+  if (job.lazy()) {
+    commit(t);
+  } else {
+    advance(job);
+  }
+}
+
+// ---- Unpack (apply) ------------------------------------------------------------------------
+
+void ImagePuller::pump_unpacks(NodeState& n) {
+  while (n.unpack_busy < n.shape.unpack_workers && n.unpack_queue.head != nullptr) {
+    LayerTask& t = *n.unpack_queue.pop();
+    ++n.unpack_busy;
+    t.state = LayerTask::State::unpacking;
+    const double bytes = static_cast<double>(catalog_.layer(t.layer).unpacked_bytes);
+    sim_.schedule(t, sim_.now() + sim::seconds(bytes / n.shape.unpack_bytes_per_s));
+  }
+}
+
+void ImagePuller::unpack_done(LayerTask& t) {
+  NodeState& n = *t.job->node;
+  --n.unpack_busy;
+  t.state = LayerTask::State::fetched;  // no longer holds a worker
+  pump_unpacks(n);
+  commit(t);
+}
+
+void ImagePuller::commit(LayerTask& t) {
+  PullJob& job = *t.job;
+  NodeState& n = *job.node;
+  const Layer& layer = catalog_.layer(t.layer);
+  evicted_.clear();
+  if (!n.cache.add(t.layer, layer.unpacked_bytes, sim_.now(), evicted_)) {
+    fail_job(job, "no space left on device: layer " + layer.digest + " (" +
+                      std::to_string(layer.unpacked_bytes) + " bytes) on node " +
+                      std::to_string(n.id) + ", image disk " +
+                      std::to_string(n.cache.used_bytes()) + " of " +
+                      std::to_string(n.cache.capacity_bytes()) + " bytes used by pinned layers");
+    return;
+  }
+  for (LayerId e : evicted_) on_layer_evicted(n, e);
+  on_layer_added(n, t.layer);
+  layer_present(t);
+  t.owner = false;
+  n.in_flight.erase(t.layer);
+  t.followers.notify_all();
+  advance(job);
+}
+
+void ImagePuller::layer_present(LayerTask& t) {
+  t.state = LayerTask::State::present;
+  ++t.job->present;
+  stop_counting_for_ready(t);
+}
+
+void ImagePuller::stop_counting_for_ready(LayerTask& t) {
+  if (t.counts_for_ready) {
+    t.counts_for_ready = false;
+    --t.job->ready_pending;
+  }
+}
+
+// Applies what can be applied in order, and notices when the pull is ready or done.
+void ImagePuller::advance(PullJob& job) {
+  if (job.done) return;
+  if (!job.lazy()) {
+    while (job.next_apply < job.task_count) {
+      LayerTask& t = job.tasks[job.next_apply];
+      if (t.state == LayerTask::State::present) {
+        ++job.next_apply;
+        continue;
+      }
+      if (t.state == LayerTask::State::fetched) {
+        t.state = LayerTask::State::queued_unpack;
+        job.node->unpack_queue.push(t);
+        pump_unpacks(*job.node);
+      }
+      break;
+    }
+  } else if (job.ready_pending == 0 && !job.ready.triggered()) {
+    job.ready.trigger();
+  }
+  if (job.present == job.task_count) finish_job(job);
+}
+
+void ImagePuller::finish_job(PullJob& job) {
+  job.done = true;
+  unpin_job(job);
+  if (job.result.ok) {
+    ++counters_.pulls_completed;
+  } else {
+    ++counters_.pulls_failed;
+  }
+  job.ready.trigger();
+  job.finished.trigger();
+  if (on_pull_complete_) on_pull_complete_({job.node->id, job.image, sim_.now(), job.result.ok});
+  if (!job.awaited) bury(job);
+}
+
+void ImagePuller::fail_job(PullJob& job, std::string reason) {
+  job.result.ok = false;
+  job.result.failure = std::move(reason);
+  abort_tasks(job);
+  finish_job(job);
+}
+
+void ImagePuller::unpin_job(PullJob& job) {
+  for (std::uint32_t i = 0; i < job.task_count; ++i) {
+    job.node->cache.unpin(job.tasks[i].layer);
+  }
+}
+
+// Stops every activity of the job. Layers it completed stay; nothing half-done is kept, and
+// layers it was fetching for other pulls are handed over to them.
+void ImagePuller::abort_tasks(PullJob& job) {
+  NodeState& n = *job.node;
+  DownloadLimiter& limiter = *job.limiter;
+  using State = LayerTask::State;
+  for (std::uint32_t i = 0; i < job.task_count; ++i) {
+    LayerTask& t = job.tasks[i];
+    switch (t.state) {
+      case State::following:
+        t.detach();
+        break;
+      case State::queued_download:
+        limiter.waiting.remove(t);
+        break;
+      case State::requesting:
+        t.cancel();
+        --limiter.active;
+        break;
+      case State::downloading: {
+        // The bytes that did arrive crossed the network: count them.
+        const auto arrived = static_cast<std::uint64_t>(
+            std::llround(static_cast<double>(t.segment_bytes) - t.remaining()));
+        net_.abort(t);
+        if (t.peer != kNoPeer) {
+          job.result.bytes_from_peers += arrived;
+          counters_.bytes_from_peers += arrived;
+          nodes_[t.peer]->bytes_uploaded += arrived;
+          end_upload(t);
+        } else {
+          job.result.bytes_from_registry += arrived;
+          counters_.bytes_from_registry += arrived;
+        }
+        n.bytes_received += arrived;
+        --limiter.active;
+        break;
+      }
+      case State::queued_unpack:
+        n.unpack_queue.remove(t);
+        break;
+      case State::unpacking:
+        t.cancel();
+        --n.unpack_busy;
+        break;
+      case State::idle:
+      case State::present:
+      case State::fetched:  // downloaded but never applied: discarded
+        break;
+    }
+    if (t.state != State::present) t.state = State::idle;
+  }
+  // Hand over only once this job is quiet, so that a follower taking a layer over finds
+  // consistent queues.
+  for (std::uint32_t i = 0; i < job.task_count; ++i) {
+    LayerTask& t = job.tasks[i];
+    if (!t.owner) continue;
+    t.owner = false;
+    n.in_flight.erase(t.layer);
+    t.followers.notify_all();
+  }
+  pump_downloads(limiter);
+  pump_unpacks(n);
+}
+
+// ---- Observation ---------------------------------------------------------------------------
+
+std::uint64_t ImagePuller::node_bytes_received(NodeId node) const {
+  return node_at(node).bytes_received;
+}
+
+std::uint64_t ImagePuller::node_bytes_uploaded(NodeId node) const {
+  return node_at(node).bytes_uploaded;
+}
+
+const LayerCache& ImagePuller::layer_cache(NodeId node) const {
+  return node_at(node).cache;
+}
+
+sim::FlowNetwork::LinkId ImagePuller::nic_link(NodeId node) const {
+  return node_at(node).nic_in;
+}
+
+const sim::FifoServer& ImagePuller::kubelet_pull_queue(NodeId node) const {
+  return node_at(node).kubelet_slots;
+}
+
+}  // namespace podsim::model
