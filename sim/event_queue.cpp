@@ -92,8 +92,14 @@ Activation& EventQueue::pop(Time& when) {
   a.state_ = s.live_key = a.slot();
   --live_;
   when = time_of(top);
-  // The next event's slot is a cache miss in large models: start loading it while this one fires.
-  if (!heap_.empty()) __builtin_prefetch(&slots_[key_of(heap_.front()) & kSlotMask]);
+  // In large models the next events' slots and activations are cache misses. Load them while
+  // this one fires: the new top's activation (its slot was prefetched one pop earlier, as a
+  // child of the root) and the slots of the root's children, the candidates for the pop after.
+  if (!heap_.empty()) {
+    __builtin_prefetch(slots_[key_of(heap_.front()) & kSlotMask].target);
+    const std::size_t end = std::min<std::size_t>(heap_.size(), 1 + kArity);
+    for (std::size_t c = 1; c < end; ++c) __builtin_prefetch(&slots_[key_of(heap_[c]) & kSlotMask]);
+  }
   return a;
 }
 
@@ -103,11 +109,13 @@ void EventQueue::drop_stale_top() {
 
 // Rebuilds the heap from its live entries once stale ones dominate (frequent reschedules).
 void EventQueue::sweep() {
-  std::vector<Entry> entries;
-  entries.swap(heap_);
-  for (const Entry& e : entries) {
-    if (is_live(e)) push_entry(e);
+  std::vector<Entry> live;
+  live.reserve(live_);
+  for (std::size_t i = 0; i < heap_.size(); ++i) {
+    if (is_live(heap_[i])) live.push_back(heap_[i]);
   }
+  heap_.clear();
+  for (const Entry& e : live) push_entry(e);
 }
 
 // Both sifts move a hole instead of swapping, writing each entry once.

@@ -1,8 +1,8 @@
 #include "podsim/sim/flow_network.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
-#include <queue>
 #include <stdexcept>
 
 namespace podsim::sim {
@@ -204,13 +204,15 @@ void FlowNetwork::complete_due(RouteClass& c) {
   // Completion times are rounded up to the nanosecond, so the clock may overshoot by up to one
   // nanosecond's worth of bytes; anything within two is due.
   const double tolerance = c.rate * 2e-9 + 1e-9 * std::abs(c.clock);
-  std::vector<Flow*> done;
+  std::vector<Flow*>& done = completed_scratch_;
+  done.clear();
   while (!c.heap.empty() && c.heap.front()->virtual_finish_ <= c.clock + tolerance) {
     Flow* f = c.heap.front();
     detach(*f);
     done.push_back(f);
   }
   mark_dirty();
+  // Completions only ever queue work (start flows, wake processes), so this never re-enters.
   for (Flow* f : done) f->on_complete();
 }
 
@@ -244,25 +246,24 @@ void FlowNetwork::recompute() {
     }
   }
 
-  struct Candidate {
-    double share;
-    LinkId link;
-    std::uint64_t version;
-    bool operator>(const Candidate& o) const {
-      return share > o.share || (share == o.share && link > o.link);
-    }
+  // A min-heap of links by fair share; an entry is stale once its link's version moved on.
+  std::vector<Candidate>& candidates = candidates_scratch_;
+  candidates.clear();
+  auto push = [&candidates](Candidate c) {
+    candidates.push_back(c);
+    std::push_heap(candidates.begin(), candidates.end(), std::greater<>{});
   };
-  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> candidates;
   auto share_of = [](const Link& link) {
     return std::max(0.0, link.unassigned_capacity) / link.unassigned_flows;
   };
   for (LinkId l : touched_links_) {
     const Link& link = links_[l];
-    if (link.unassigned_flows > 0) candidates.push({share_of(link), l, link.version});
+    if (link.unassigned_flows > 0) push({share_of(link), l, link.version});
   }
   while (!candidates.empty()) {
-    const Candidate top = candidates.top();
-    candidates.pop();
+    std::pop_heap(candidates.begin(), candidates.end(), std::greater<>{});
+    const Candidate top = candidates.back();
+    candidates.pop_back();
     Link& bottleneck = links_[top.link];
     if (bottleneck.unassigned_flows == 0 || top.version != bottleneck.version) continue;
     const double share = share_of(bottleneck);
@@ -279,7 +280,7 @@ void FlowNetwork::recompute() {
         link.unassigned_flows -= n;
         ++link.version;
         if (l != top.link && link.unassigned_flows > 0) {
-          candidates.push({share_of(link), l, link.version});
+          push({share_of(link), l, link.version});
         }
       }
     }

@@ -25,7 +25,9 @@ void detail::ProcessState::Starter::fire() {
 
 Simulation::Simulation() = default;
 
-Simulation::~Simulation() { destroy_processes(); }
+Simulation::~Simulation() {
+  destroy_processes();
+}
 
 void Simulation::destroy_processes() {
   // Newest first; a frame being destroyed may release resources that wake other processes,

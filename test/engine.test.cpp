@@ -237,13 +237,12 @@ TEST_CASE("engine: random schedule/reschedule/cancel/destroy matches a reference
   std::vector<std::string> fired;
   std::vector<std::unique_ptr<Timer>> timers(kTimers);
   std::map<std::pair<std::int64_t, std::uint64_t>, int> reference;  // (time, order) -> timer
-  std::map<int, std::pair<std::int64_t, std::uint64_t>> where;       // timer -> its key
+  std::map<int, std::pair<std::int64_t, std::uint64_t>> where;      // timer -> its key
   std::uint64_t order = 0;
   std::vector<std::string> expected;
   auto make = [&](int i) {
-    timers[i] = std::make_unique<Timer>(sim, [&, i] {
-      fired.push_back(std::to_string(i) + "@" + std::to_string(sim.now().ns()));
-    });
+    timers[i] = std::make_unique<Timer>(
+        sim, [&, i] { fired.push_back(std::to_string(i) + "@" + std::to_string(sim.now().ns())); });
   };
   for (int i = 0; i < kTimers; ++i) make(i);
   std::uint64_t state = 12345;

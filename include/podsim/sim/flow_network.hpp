@@ -171,7 +171,18 @@ class FlowNetwork {
   std::vector<std::uint32_t> free_classes_;
   std::unordered_map<Route, std::uint32_t, RouteHash> class_by_route_;
   RecomputeTimer recompute_timer_;
-  std::vector<LinkId> touched_links_;  // scratch
+  struct Candidate {
+    double share;
+    LinkId link;
+    std::uint64_t version;
+    bool operator>(const Candidate& o) const {
+      return share > o.share || (share == o.share && link > o.link);
+    }
+  };
+  // Scratch kept between calls so that recomputing allocates nothing in steady state.
+  std::vector<LinkId> touched_links_;
+  std::vector<Candidate> candidates_scratch_;
+  std::vector<Flow*> completed_scratch_;
   std::uint64_t epoch_ = 0;
   std::size_t active_flows_ = 0;
   std::uint64_t next_sequence_ = 0;
