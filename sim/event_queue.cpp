@@ -119,9 +119,7 @@ void EventQueue::sweep() {
 }
 
 // Both sifts move a hole instead of swapping, writing each entry once.
-void EventQueue::push_entry(Entry e) {
-  std::size_t slot = heap_.size();
-  heap_.push_back(e);
+void EventQueue::sift_up(std::size_t slot, Entry e) {
   while (slot > 0) {
     const std::size_t parent = (slot - 1) / kArity;
     if (!(e < heap_[parent])) break;
@@ -129,6 +127,11 @@ void EventQueue::push_entry(Entry e) {
     slot = parent;
   }
   heap_[slot] = e;
+}
+
+void EventQueue::push_entry(Entry e) {
+  heap_.push_back(e);
+  sift_up(heap_.size() - 1, e);
 }
 
 // Floyd's variant: walk the hole down to a leaf along the smallest children (no comparison
@@ -159,13 +162,7 @@ void EventQueue::pop_entry() {
       break;
     }
   }
-  while (slot > 0) {
-    const std::size_t parent = (slot - 1) / kArity;
-    if (!(e < heap_[parent])) break;
-    heap_[slot] = heap_[parent];
-    slot = parent;
-  }
-  heap_[slot] = e;
+  sift_up(slot, e);
 }
 
 }  // namespace podsim::sim

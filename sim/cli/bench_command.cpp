@@ -1,12 +1,12 @@
-// podsim bench engine [--json] [--events N] [--quick]
-#include <boost/program_options.hpp>
+// podsim bench engine|flows [options]
 #include <fmt/core.h>
 
-#include <sstream>
+#include <boost/program_options.hpp>
 
 #include "commands.hpp"
 #include "engine_bench.hpp"
 #include "flow_bench.hpp"
+#include "options.hpp"
 
 namespace po = boost::program_options;
 
@@ -22,19 +22,13 @@ int bench_engine(const Args& args) {
       "timed hold operations per size (default 4000000)")(
       "repetitions", po::value<int>(&config.repetitions), "runs per size; the best counts")(
       "quick", "small sizes only (a smoke test)");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(options).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::ostringstream usage;
-    usage << options;
-    fmt::print(
-        "{}\nThe hold model: n pending events; pop the earliest, schedule one at now + Exp(1).\n"
-        "Measured through podsim's event queue and through a bare std::priority_queue of\n"
-        "(time, sequence) in the same run. Also a coroutine process doing 10^6 timeouts.\n",
-        usage.str());
-    return 0;
-  }
+  const auto parsed = parse_options(
+      args, options,
+      "The hold model: n pending events; pop the earliest, schedule one at now + Exp(1).\n"
+      "Measured through podsim's event queue and through a bare std::priority_queue of\n"
+      "(time, sequence) in the same run. Also a coroutine process doing 10^6 timeouts.\n");
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
   if (config.repetitions < 1) throw UsageError{"--repetitions must be at least 1"};
   if (vm.count("quick")) {
     config.pending = {1'000, 10'000};
@@ -77,18 +71,12 @@ int bench_flows(const Args& args) {
       "concurrent flows per edge link (default 10)")(
       "completions", po::value<std::uint64_t>(&completions),
       "timed flow completions per size (default 20000)");
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(options).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::ostringstream usage;
-    usage << options;
-    fmt::print(
-        "{}\nA steady population of n concurrent flows, each over one shared core link and one\n"
-        "of n / flows-per-edge edge links; every completion starts a new flow.\n",
-        usage.str());
-    return 0;
-  }
+  const auto parsed = parse_options(
+      args, options,
+      "A steady population of n concurrent flows, each over one shared core link and one\n"
+      "of n / flows-per-edge edge links; every completion starts a new flow.\n");
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
   if (per_edge == 0 || completions == 0) throw UsageError{"counts must be positive"};
   const auto points = bench::run_flow_bench({1'000, 10'000}, per_edge, completions);
   if (vm.count("json")) {
@@ -104,8 +92,8 @@ int bench_flows(const Args& args) {
     fmt::print("]}}\n");
     return 0;
   }
-  fmt::print("{:>12} {:>10} {:>12} {:>10} {:>16}\n", "concurrent", "edges", "completions",
-             "wall s", "us/completion");
+  fmt::print("{:>12} {:>10} {:>12} {:>10} {:>16}\n", "concurrent", "edges", "completions", "wall s",
+             "us/completion");
   for (const auto& p : points) {
     fmt::print("{:>12} {:>10} {:>12} {:>10.3f} {:>16.2f}\n", p.concurrent_flows, p.edge_links,
                p.completed_flows, p.wall_s, p.us_per_completion);

@@ -15,10 +15,10 @@ namespace {
 struct Burst {
   int nodes = 50;
   int layers = 5;
-  double layer_bytes = 200e6;    // 1 GB image
-  double registry_bps = 2.5e9;   // 20 Gbit/s egress
-  double nic_bps = 1.25e9;       // 10 Gbit/s per node
-  double unpack_bps = 250e6;     // unpacked bytes per second
+  double layer_bytes = 200e6;   // 1 GB image
+  double registry_bps = 2.5e9;  // 20 Gbit/s egress
+  double nic_bps = 1.25e9;      // 10 Gbit/s per node
+  double unpack_bps = 250e6;    // unpacked bytes per second
 };
 
 sim::Process pull(sim::Simulation& sim, sim::FlowNetwork& net, const Burst& b,
@@ -56,8 +56,8 @@ int demo_command(const Args& args) {
   // Registry-bound: every layer round moves nodes * layer bytes through the registry.
   const double download = b.nodes * b.layers * b.layer_bytes / b.registry_bps;
   const double expected = download + b.layer_bytes / b.unpack_bps;
-  fmt::print("{} nodes pull a {:.1f} GB image ({} layers) from a {:.0f} Gbit/s registry\n",
-             b.nodes, b.layers * b.layer_bytes / 1e9, b.layers, b.registry_bps * 8 / 1e9);
+  fmt::print("{} nodes pull a {:.1f} GB image ({} layers) from a {:.0f} Gbit/s registry\n", b.nodes,
+             b.layers * b.layer_bytes / 1e9, b.layers, b.registry_bps * 8 / 1e9);
   fmt::print("  simulated: last node ready at {:.3f} s after {} events\n", done_at.back(),
              sim.events_processed());
   fmt::print("  closed form (registry-bound, last unpack after last byte): {:.3f} s\n", expected);

@@ -1,7 +1,7 @@
 // podsim: simulate Kubernetes pod creation and upgrade strategies.
-#include <boost/program_options.hpp>
 #include <fmt/core.h>
 
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <exception>
 #include <map>
@@ -40,25 +40,16 @@ void print_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Global options come before the command; everything from the command on is the command's.
+  int command_at = 1;
+  while (command_at < argc && argv[command_at][0] == '-') ++command_at;
+
   po::options_description global("Options");
   global.add_options()("help,h", "show this help")("version", "print the version");
-  po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>())(
-      "args", po::value<std::vector<std::string>>());
-  po::options_description all;
-  all.add(global).add(hidden);
-  po::positional_options_description positional;
-  positional.add("command", 1).add("args", -1);
-
   try {
     po::variables_map vm;
-    po::parsed_options parsed = po::command_line_parser(argc, argv)
-                                    .options(all)
-                                    .positional(positional)
-                                    .allow_unregistered()
-                                    .run();
-    po::store(parsed, vm);
-    if (!vm.count("command")) {
+    po::store(po::command_line_parser(command_at, argv).options(global).run(), vm);
+    if (command_at == argc) {
       if (vm.count("version")) {
         fmt::print("podsim {}\n", podsim::version);
         return 0;
@@ -66,16 +57,13 @@ int main(int argc, char** argv) {
       print_help();
       return vm.count("help") ? 0 : 2;
     }
-    const std::string name = vm["command"].as<std::string>();
+    const std::string name = argv[command_at];
     auto it = subcommands().find(name);
     if (it == subcommands().end()) {
       fmt::print(stderr, "podsim: unknown command '{}' (see 'podsim --help')\n", name);
       return 2;
     }
-    // Everything after the command name belongs to the command, options included.
-    podsim::cli::Args rest = po::collect_unrecognized(parsed.options, po::include_positional);
-    rest.erase(rest.begin());  // the command name itself
-    return it->second.run(rest);
+    return it->second.run(podsim::cli::Args(argv + command_at + 1, argv + argc));
   } catch (const podsim::cli::UsageError& e) {
     fmt::print(stderr, "podsim: {}\n", e.message);
     return 2;

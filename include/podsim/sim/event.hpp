@@ -37,25 +37,7 @@ class Event {
   /// For awaiters: who is waiting.
   ListenerList& listeners() { return listeners_; }
 
-  class Awaiter final : public Wait, private Listener {
-   public:
-    explicit Awaiter(Event& e) : Wait(e.sim_), event_(e) {}
-    bool await_ready() const { return event_.triggered_ || interrupt_pending(); }
-    void await_suspend(std::coroutine_handle<> h) {
-      suspend(h);
-      event_.listeners_.add(*this);
-    }
-    void await_resume() const { check_interrupt(); }
-
-   private:
-    void notify() override { wake(); }
-    void withdraw() override {
-      Listener::detach();
-      cancel();
-    }
-    Event& event_;
-  };
-  Awaiter operator co_await() { return Awaiter(*this); }
+  SignalWait operator co_await() { return SignalWait(sim_, &listeners_, triggered_); }
 
  private:
   struct Timer final : Activation {

@@ -93,6 +93,7 @@ class EventQueue {
   bool is_live(Entry e) const { return slots_[key_of(e) & kSlotMask].live_key == key_of(e); }
   void attach(Activation& a);
   void detach(Activation& a);
+  void sift_up(std::size_t slot, Entry e);
   void push_entry(Entry e);
   void pop_entry();
   void drop_stale_top();

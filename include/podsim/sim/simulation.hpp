@@ -17,7 +17,7 @@ namespace podsim::sim {
 
 // Awaitables defined in wait.hpp (include it, or podsim/sim.hpp, to co_await them).
 class TimeoutWait;
-class JoinWait;
+class SignalWait;
 
 class Simulation {
  public:
@@ -70,7 +70,7 @@ class Simulation {
   TimeoutWait timeout(Duration d);
   TimeoutWait timeout_until(Time t);
   /// co_await sim.join(ref): waits until the process has finished (at once if it has).
-  JoinWait join(ProcessRef ref);
+  SignalWait join(ProcessRef ref);
 
   /// The process being resumed right now (nullptr outside processes).
   detail::ProcessState* active_process() const { return active_; }

@@ -66,14 +66,17 @@ class TimeoutWait final : public Wait {
   Time at_;
 };
 
-/// co_await sim.join(ref)
-class JoinWait final : public Wait, private Listener {
+/// Waits until a ListenerList is signalled, unless it already was: the awaiter behind events
+/// (co_await event) and joins (co_await sim.join(ref)).
+class SignalWait final : public Wait, private Listener {
  public:
-  JoinWait(Simulation& sim, ListenerList* done) : Wait(sim), done_(done) {}
-  bool await_ready() const { return done_ == nullptr || interrupt_pending(); }
+  /// `signal` null or `already` true: nothing to wait for.
+  SignalWait(Simulation& sim, ListenerList* signal, bool already)
+      : Wait(sim), signal_(already ? nullptr : signal) {}
+  bool await_ready() const { return signal_ == nullptr || interrupt_pending(); }
   void await_suspend(std::coroutine_handle<> h) {
     suspend(h);
-    done_->add(*this);
+    signal_->add(*this);
   }
   void await_resume() const { check_interrupt(); }
 
@@ -83,7 +86,7 @@ class JoinWait final : public Wait, private Listener {
     Listener::detach();
     cancel();
   }
-  ListenerList* done_;
+  ListenerList* signal_;
 };
 
 inline TimeoutWait Simulation::timeout(Duration d) {
@@ -92,9 +95,9 @@ inline TimeoutWait Simulation::timeout(Duration d) {
 inline TimeoutWait Simulation::timeout_until(Time t) {
   return TimeoutWait(*this, t < now_ ? now_ : t);
 }
-inline JoinWait Simulation::join(ProcessRef ref) {
+inline SignalWait Simulation::join(ProcessRef ref) {
   detail::ProcessState* p = lookup(ref);
-  return JoinWait(*this, p != nullptr ? &p->done : nullptr);
+  return SignalWait(*this, p != nullptr ? &p->done : nullptr, false);
 }
 
 }  // namespace podsim::sim
