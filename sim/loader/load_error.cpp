@@ -1,0 +1,1 @@
+#include "podsim/loader/load_error.hpp"
