@@ -280,6 +280,23 @@ void ImagePuller::on_layer_evicted(NodeState& n, LayerId layer) {
 
 // ---- Pins ----------------------------------------------------------------------------------
 
+bool ImagePuller::preload_image(NodeId node, ImageId image) {
+  sync_catalog();
+  NodeState& n = node_at(node);
+  bool all = true;
+  for (LayerId l : image_layers_.at(image)) {
+    if (n.cache.contains(l)) continue;
+    evicted_.clear();
+    if (!n.cache.add(l, catalog_.layer(l).unpacked_bytes, sim_.now(), evicted_)) {
+      all = false;
+      continue;
+    }
+    for (LayerId e : evicted_) on_layer_evicted(n, e);
+    on_layer_added(n, l);
+  }
+  return all;
+}
+
 void ImagePuller::pin_image(NodeId node, ImageId image) {
   sync_catalog();
   NodeState& n = node_at(node);

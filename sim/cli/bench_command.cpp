@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "engine_bench.hpp"
+#include "fleet_bench.hpp"
 #include "flow_bench.hpp"
 #include "options.hpp"
 
@@ -101,6 +102,39 @@ int bench_flows(const Args& args) {
   return 0;
 }
 
+int bench_fleet(const Args& args) {
+  po::options_description options("podsim bench fleet [options]");
+  bench::FleetBenchOptions config;
+  options.add_options()("help,h", "show this help")("json", "print JSON instead of a table")(
+      "pods", po::value<std::uint64_t>(&config.pods), "pods to create (default 10000)")(
+      "nodes", po::value<std::uint64_t>(&config.nodes), "nodes in the pool (default 1000)")(
+      "apps", po::value<std::uint64_t>(&config.apps), "distinct app images (default 100)");
+  const auto parsed = parse_options(
+      args, options,
+      "Creates every pod at once on one pool: scheduling, registry and NIC contention, layer\n"
+      "caches, sandbox, start and readiness. 1 GB images, half a base shared by every app.\n");
+  if (!parsed) return 0;
+  if (config.pods == 0 || config.nodes == 0 || config.apps == 0) {
+    throw UsageError{"--pods, --nodes and --apps must be positive"};
+  }
+  const bench::FleetBenchResult r = bench::run_fleet_bench(config);
+  if (parsed->count("json")) {
+    fmt::print(
+        "{{\"pods\": {}, \"nodes\": {}, \"events\": {}, \"wall_s\": {:.3f}, \"events_per_s\": "
+        "{:.0f}, \"peak_rss_bytes\": {}, \"ready_pods\": {}, \"simulated_s\": {:.3f}, "
+        "\"registry_bytes\": {:.0f}}}\n",
+        r.pods, r.nodes, r.events, r.wall_s, r.events_per_s, r.peak_rss_bytes, r.ready_pods,
+        r.simulated_s, r.registry_bytes);
+    return 0;
+  }
+  fmt::print("{} pods on {} nodes: {} ready after {:.1f} simulated s\n", r.pods, r.nodes,
+             r.ready_pods, r.simulated_s);
+  fmt::print("  {} events in {:.3f} s wall ({:.0f} events/s), peak RSS {:.0f} MiB\n", r.events,
+             r.wall_s, r.events_per_s, static_cast<double>(r.peak_rss_bytes) / (1 << 20));
+  fmt::print("  registry carried {:.1f} GB\n", r.registry_bytes / 1e9);
+  return 0;
+}
+
 }  // namespace
 
 int bench_command(const Args& args) {
@@ -108,13 +142,15 @@ int bench_command(const Args& args) {
     fmt::print(
         "Usage: podsim bench <what> [options]\n\n"
         "  engine   the hold model against a bare binary heap, and coroutine timeouts\n"
-        "  flows    max-min bandwidth sharing with thousands of concurrent flows\n");
+        "  flows    max-min bandwidth sharing with thousands of concurrent flows\n"
+        "  fleet    N pods created from scratch on M nodes through the whole model\n");
     return args.empty() ? 2 : 0;
   }
   const Args rest(args.begin() + 1, args.end());
   if (args[0] == "engine") return bench_engine(rest);
   if (args[0] == "flows") return bench_flows(rest);
-  throw UsageError{"unknown benchmark '" + args[0] + "' (try: engine, flows)"};
+  if (args[0] == "fleet") return bench_fleet(rest);
+  throw UsageError{"unknown benchmark '" + args[0] + "' (try: engine, flows, fleet)"};
 }
 
 }  // namespace podsim::cli

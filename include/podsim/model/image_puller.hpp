@@ -159,6 +159,10 @@ class ImagePuller final : public ImageInventory {
   /// network (domain-reference §2.11). The returned process can be interrupted or joined.
   sim::ProcessRef prefetch(NodeId node, ImageId image);
 
+  /// Makes the image present on the node at once, without transfers: a node booted from a disk
+  /// snapshot that holds it. Layers that do not fit are left out (false is returned).
+  bool preload_image(NodeId node, ImageId image);
+
   /// A container using the image (running or starting) pins its layers against GC and marks
   /// them used now; unpin when it stops. Calls must balance.
   void pin_image(NodeId node, ImageId image);

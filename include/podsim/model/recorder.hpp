@@ -1,0 +1,36 @@
+#pragma once
+// What one replication records: every stage span of every pod and the counters reports compare
+// between variants (sandboxes, IP changes, pods created, in-place restarts).
+
+#include <cstdint>
+#include <vector>
+
+#include "podsim/model/span.hpp"
+
+namespace podsim::model {
+
+struct ClusterCounters {
+  std::uint64_t pods_created = 0;
+  std::uint64_t pods_deleted = 0;  // terminations completed
+  std::uint64_t sandboxes_created = 0;
+  std::uint64_t ips_allocated = 0;
+  std::uint64_t instances_booted = 0;   // elastic pools
+  std::uint64_t nodes_provisioned = 0;  // autoscaling
+  std::uint64_t in_place_updates = 0;   // pods updated in place
+  std::uint64_t in_place_restarts = 0;  // containers restarted by in-place updates
+  std::uint64_t pods_stalled = 0;
+};
+
+class Recorder {
+ public:
+  void add(const Span& span) { spans_.push_back(span); }
+  const std::vector<Span>& spans() const { return spans_; }
+  ClusterCounters& counters() { return counters_; }
+  const ClusterCounters& counters() const { return counters_; }
+
+ private:
+  std::vector<Span> spans_;
+  ClusterCounters counters_;
+};
+
+}  // namespace podsim::model

@@ -1,0 +1,51 @@
+#pragma once
+// Stage durations as data: a map from stage name to a distribution of seconds. Each node pool
+// has one (a secure-container pool has a slower sandbox, an elastic pool boots instances); a
+// profile calibrated from real cluster dumps plugs in the same way as a hand-written one.
+//
+//   StageProfile p = StageProfile::defaults();
+//   p.set("sandbox", sim::dist::constant(0.3));
+//   double s = p.get("sandbox")->sample(stream);
+//   p.get("sandbx");  // throws: unknown stage 'sandbx' (known: sandbox, volume_setup, ...)
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "podsim/sim/distribution.hpp"
+
+namespace podsim::model {
+
+class StageProfile {
+ public:
+  /// Every stage a profile knows, in a fixed order.
+  static constexpr std::array<std::string_view, 10> kStages = {"sandbox",
+                                                               "volume_setup",
+                                                               "instance_boot",
+                                                               "container_start",
+                                                               "app_start",
+                                                               "init_container_run",
+                                                               "readiness_probe_latency",
+                                                               "status_sync",
+                                                               "endpoint_propagation",
+                                                               "shutdown"};
+
+  /// Every stage zero seconds (for hand-worked timelines).
+  static StageProfile zero();
+  /// Defaults from docs/latency-figures.md; each is cited where it is set.
+  static StageProfile defaults();
+
+  /// Replaces a stage's distribution. Throws std::invalid_argument for an unknown stage name
+  /// or a null distribution.
+  StageProfile& set(std::string_view stage, sim::DistributionPtr d);
+  /// Throws std::invalid_argument naming an unknown stage and listing the known ones.
+  const sim::DistributionPtr& get(std::string_view stage) const;
+
+  /// Index of a stage in kStages; throws as get() does.
+  static std::size_t index_of(std::string_view stage);
+
+ private:
+  std::array<sim::DistributionPtr, kStages.size()> stages_;
+};
+
+}  // namespace podsim::model
