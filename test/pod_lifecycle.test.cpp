@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "podsim/model/cluster.hpp"
+#include "podsim/model/pod_critical_path.hpp"
 #include "podsim/model/stage_profile.hpp"
 #include "podsim/sim.hpp"
 
@@ -587,4 +588,41 @@ TEST_CASE("in-place updates: back to back, and deletion in the middle", "[lifecy
     CHECK(cluster.nodes()[0].requested.cpu_millis == 0);
     CHECK_FALSE(cluster.puller().node_has_image(0, im.v2));
   }
+}
+
+TEST_CASE("the creation critical path of a recorded pod", "[lifecycle][critical_path]") {
+  // The timeline of "one pod's full timeline" above: volume_setup [0, 0.1], sandbox [0.1, 0.6],
+  // init pull [0.6, 1.35], init run [1.35, 3.55], app pull [3.55, 5.05], start [5.05, 5.25],
+  // app_start [5.25, 8.45], readiness [8.45, 15.25], then min_ready [15.25, 20.25] outlasts
+  // endpoint_propagation [15.25, 15.65]. Scheduling took no time and drops out.
+  // Every stage is on the path: 20.25 s in all, image pulls 0.75 + 1.5 = 2.25 s of it.
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  InitContainerSpec init;
+  init.name = "migrate";
+  init.image = im.init;
+  init.run_time = sim::dist::constant(2.0);
+  t.initContainers.push_back(init);
+  t.containers.push_back(app_container(im.app, ReadinessProbe{}));
+  const PodId p = cluster.create_pod(t, PodOwner{1, 1, 5, "web-0"});
+  sim.run();
+
+  const CriticalPath path = creation_critical_path(cluster, p);
+  CHECK(path.duration().seconds() == Approx(20.25).margin(1e-6));
+  CHECK(path.time(Stage::image_pull).seconds() == Approx(2.25).margin(1e-6));
+  CHECK(path.share(Stage::image_pull) == Approx(2.25 / 20.25).epsilon(1e-6));
+  CHECK(path.contains(Stage::readiness));
+  CHECK(path.contains(Stage::min_ready));
+  CHECK_FALSE(path.contains(Stage::endpoint_propagation));
+  CHECK_FALSE(path.contains(Stage::scheduling));
+
+  // An in-place update afterwards does not change the creation path.
+  REQUIRE(cluster.update_in_place(p, {{"app", im.big}}));
+  sim.run();
+  CHECK(creation_critical_path(cluster, p).duration().seconds() == Approx(20.25).margin(1e-6));
+  const CriticalPathSummary fleet = creation_critical_paths(cluster);
+  CHECK(fleet.pods() == 1);
+  CHECK(fleet.fraction_on_path(Stage::image_pull) == 1.0);
 }
