@@ -12,10 +12,12 @@ struct FlowBenchPoint {
   std::uint64_t edge_links = 0;
   std::uint64_t completed_flows = 0;
   double wall_s = 0;
-  double flows_per_s = 0;          // completions (each also starts a flow) per wall second
+  double flows_per_s = 0;  // completions (each also starts a flow) per wall second
   double us_per_completion = 0;
 };
 
+/// One point per size in `concurrent`, then (when flows_per_edge_link > 1) the largest size
+/// again with one flow per edge link.
 std::vector<FlowBenchPoint> run_flow_bench(const std::vector<std::uint64_t>& concurrent,
                                            std::uint64_t flows_per_edge_link,
                                            std::uint64_t completions);

@@ -27,33 +27,93 @@ std::size_t FlowNetwork::RouteHash::operator()(const Route& r) const {
   return static_cast<std::size_t>(h ^ (h >> 29));
 }
 
-// ---- Route classes -------------------------------------------------------------------------
+// ---- Groups and route classes --------------------------------------------------------------
 
-// Flows with one route: they share a rate and a virtual clock, the bytes each of them has been
-// served since the class was created. A flow finishes when the clock reaches its virtual finish.
-struct FlowNetwork::RouteClass final : Activation {
+// Classes that run at one per-flow rate: a class alone (its own rate), or the classes at a star
+// centre's level. The group's clock is the bytes served per flow at that rate so far; a member
+// class's own clock is the group clock minus its offset, so a rate change is one clock update,
+// and only a class that changes group is touched (its offset). The members are in a heap by the
+// group clock at which their next flow finishes, and the group has one timer for the first.
+struct FlowNetwork::Group final : Activation {
   FlowNetwork* net = nullptr;
-  std::uint32_t id = 0;
-  Route route;
-  std::array<std::uint32_t, kMaxHops> position_in_link{};  // index in Link::classes
-  std::vector<Flow*> heap;                                 // by (virtual_finish, sequence)
   double clock = 0;
   double rate = 0;  // per flow, bytes/s
   Time clock_at;
-  bool in_use = false;
-  bool assigned = false;  // progressive-filling scratch
+  struct Member {
+    double key;  // group clock at which the class's next flow finishes
+    std::uint32_t id;
+    bool operator<(const Member& o) const { return key < o.key || (key == o.key && id < o.id); }
+  };
+  std::vector<Member> members;  // heap by key
+  std::uint32_t joined = 0;     // classes in it, with or without flows
+  bool pending = false;         // in to_schedule_
+  bool level = false;           // a star centre's group (else a class's own)
 
+  double clock_now(Time now) const { return clock + rate * (now - clock_at).seconds(); }
   void advance(Time now) {
-    clock += rate * (now - clock_at).seconds();
+    clock = clock_now(now);
     clock_at = now;
   }
   void fire() override { net->complete_due(*this); }
+};
+
+// Flows with one route: they share a rate and a clock, the bytes each of them has been served
+// since the class was created. A flow finishes when the clock reaches its virtual finish.
+struct FlowNetwork::RouteClass {
+  std::uint32_t id = 0;
+  Route route;
+  std::vector<Flow*> heap;  // by (virtual_finish, sequence)
+  Group solo;
+  Group* group = nullptr;  // its group, once rated
+  std::uint32_t group_slot = 0;
+  bool in_group_heap = false;
+  double offset = 0;  // own clock = group clock - offset
+  double clock = 0;   // own clock while in no group
+  bool in_use = false;
+  bool dirty = false;
+  bool in_solver = false;
+
+  double key() const { return heap.front()->virtual_finish_ + offset; }
 };
 
 bool FlowNetwork::finishes_before(const Flow* a, const Flow* b) {
   return a->virtual_finish_ < b->virtual_finish_ ||
          (a->virtual_finish_ == b->virtual_finish_ && a->sequence_ < b->sequence_);
 }
+
+namespace {
+// Indexed heap of (key, class id), the key kept in the entry so that comparing never leaves the
+// array; `slot` gives an id's position field.
+template <class Entry, class Slot>
+void sift_up(std::vector<Entry>& h, std::uint32_t pos, Slot slot) {
+  const Entry e = h[pos];
+  while (pos > 0) {
+    const std::uint32_t parent = (pos - 1) / 2;
+    if (!(e < h[parent])) break;
+    h[pos] = h[parent];
+    slot(h[pos].id) = pos;
+    pos = parent;
+  }
+  h[pos] = e;
+  slot(e.id) = pos;
+}
+template <class Entry, class Slot>
+void sift_down(std::vector<Entry>& h, std::uint32_t pos, Slot slot) {
+  const auto size = static_cast<std::uint32_t>(h.size());
+  const Entry e = h[pos];
+  for (;;) {
+    std::uint32_t child = 2 * pos + 1;
+    if (child >= size) break;
+    if (child + 1 < size && h[child + 1] < h[child]) ++child;
+    if (!(h[child] < e)) break;
+    h[pos] = h[child];
+    slot(h[pos].id) = pos;
+    pos = child;
+  }
+  h[pos] = e;
+  slot(e.id) = pos;
+}
+}  // namespace
 
 // ---- Flow ----------------------------------------------------------------------------------
 
@@ -64,12 +124,13 @@ FlowNetwork::Flow::~Flow() {
 double FlowNetwork::Flow::remaining() const {
   if (network_ == nullptr) return 0;
   const RouteClass& c = *network_->classes_[class_];
-  const double clock = c.clock + c.rate * (network_->sim_.now() - c.clock_at).seconds();
-  return std::max(0.0, virtual_finish_ - clock);
+  return std::max(0.0, virtual_finish_ - network_->class_clock(c));
 }
 
 double FlowNetwork::Flow::rate() const {
-  return network_ == nullptr ? 0 : network_->classes_[class_]->rate;
+  if (network_ == nullptr) return 0;
+  const RouteClass& c = *network_->classes_[class_];
+  return c.group == nullptr ? 0 : c.group->rate;
 }
 
 // ---- Network -------------------------------------------------------------------------------
@@ -94,17 +155,56 @@ FlowNetwork::LinkId FlowNetwork::add_link(double capacity_bytes_per_s, std::stri
   l.capacity = capacity_bytes_per_s;
   l.accounted_at = sim_.now();
   links_.push_back(std::move(l));
+  solver_.add_link(capacity_bytes_per_s);
   return static_cast<LinkId>(links_.size() - 1);
 }
 
-void FlowNetwork::account(Link& link) {
-  link.carried += link.allocated * (sim_.now() - link.accounted_at).seconds();
-  link.accounted_at = sim_.now();
+double FlowNetwork::class_clock(const RouteClass& c) const {
+  if (c.group == nullptr) return c.clock;
+  return c.group->clock_now(sim_.now()) - c.offset;
 }
 
-double FlowNetwork::link_bytes(LinkId l) const {
-  const Link& link = links_[l];
-  return link.carried + link.allocated * (sim_.now() - link.accounted_at).seconds();
+double FlowNetwork::link_rate_now(const Link& link) const {
+  if (!link.single) return link.allocated;
+  const RouteClass& c = *classes_[link.single_class];
+  return c.group == nullptr ? 0 : link.single_n * c.group->rate;
+}
+
+double FlowNetwork::link_bytes_now(const Link& link) const {
+  if (!link.single) {
+    return link.carried + link.allocated * (sim_.now() - link.accounted_at).seconds();
+  }
+  const RouteClass& c = *classes_[link.single_class];
+  return link.carried + link.single_n * (class_clock(c) - link.clock_mark);
+}
+
+// Carried bytes up to now into `carried`, keeping the current sharing.
+void FlowNetwork::fold(LinkId l) {
+  Link& link = links_[l];
+  link.carried = link_bytes_now(link);
+  link.accounted_at = sim_.now();
+  if (link.single) link.clock_mark = class_clock(*classes_[link.single_class]);
+}
+
+// Folds, then takes the sharing the solver has now.
+void FlowNetwork::refresh(LinkId l) {
+  Link& link = links_[l];
+  if (link.refreshed == recomputations_) return;
+  link.refreshed = recomputations_;
+  fold(l);
+  const auto& on = solver_.link_classes(l);
+  if (on.size() == 1) {
+    const RouteClass& c = *classes_[on[0]];
+    link.single = true;
+    link.single_class = c.id;
+    link.single_n = static_cast<double>(c.heap.size());
+    link.clock_mark = class_clock(c);
+    link.allocated = 0;
+  } else {
+    link.single = false;
+    link.allocated = solver_.link_allocated(l);
+    link.accounted_at = sim_.now();
+  }
 }
 
 FlowNetwork::RouteClass& FlowNetwork::class_of(const Route& route) {
@@ -120,45 +220,99 @@ FlowNetwork::RouteClass& FlowNetwork::class_of(const Route& route) {
     free_classes_.pop_back();
   }
   RouteClass& c = *classes_[id];
-  c.net = this;
   c.id = id;
   c.in_use = true;
   c.route = route;
   c.clock = 0;
-  c.rate = 0;
-  c.clock_at = sim_.now();
-  for (std::size_t h = 0; h < route.size(); ++h) {
-    auto& list = links_[route[h]].classes;
-    c.position_in_link[h] = static_cast<std::uint32_t>(list.size());
-    list.push_back(id);
-  }
+  c.offset = 0;
+  c.group = nullptr;
+  c.in_group_heap = false;
+  c.solo.net = this;
+  c.solo.clock = 0;
+  c.solo.rate = 0;
+  c.solo.clock_at = sim_.now();
+  c.solo.level = false;
   class_by_route_.emplace(route, id);
   return c;
 }
 
-void FlowNetwork::release_class(std::uint32_t id) {
-  RouteClass& c = *classes_[id];
-  for (std::size_t h = 0; h < c.route.size(); ++h) {
-    Link& link = links_[c.route[h]];
-    const std::uint32_t pos = c.position_in_link[h];
-    const std::uint32_t moved = link.classes.back();
-    link.classes[pos] = moved;
-    link.classes.pop_back();
-    if (moved != id) {
-      RouteClass& m = *classes_[moved];
-      for (std::size_t mh = 0; mh < m.route.size(); ++mh) {
-        if (m.route[mh] == c.route[h]) m.position_in_link[mh] = pos;
-      }
-    }
-    if (link.classes.empty()) {
-      account(link);
-      link.allocated = 0;
-    }
+FlowNetwork::Group& FlowNetwork::level_group(LinkId l) {
+  if (level_groups_.size() <= l) level_groups_.resize(static_cast<std::size_t>(l) + 1);
+  if (!level_groups_[l]) {
+    level_groups_[l] = std::make_unique<Group>();
+    Group& g = *level_groups_[l];
+    g.net = this;
+    g.level = true;
+    g.clock_at = sim_.now();
   }
-  c.cancel();
-  c.in_use = false;
-  class_by_route_.erase(c.route);
-  free_classes_.push_back(id);
+  return *level_groups_[l];
+}
+
+void FlowNetwork::want_schedule(Group& g) {
+  if (g.pending) return;
+  g.pending = true;
+  to_schedule_.push_back(&g);
+}
+
+void FlowNetwork::rekey(RouteClass& c) {
+  if (c.group == nullptr) return;
+  Group& g = *c.group;
+  auto slot = [this](std::uint32_t id) -> std::uint32_t& { return classes_[id]->group_slot; };
+  if (c.heap.empty()) {
+    if (!c.in_group_heap) return;
+    c.in_group_heap = false;
+    const std::uint32_t pos = c.group_slot;
+    const Group::Member last = g.members.back();
+    g.members.pop_back();
+    if (pos < g.members.size()) {
+      g.members[pos] = last;
+      slot(last.id) = pos;
+      sift_up(g.members, pos, slot);
+      sift_down(g.members, classes_[last.id]->group_slot, slot);
+    }
+    return;
+  }
+  if (!c.in_group_heap) {
+    c.in_group_heap = true;
+    c.group_slot = static_cast<std::uint32_t>(g.members.size());
+    g.members.push_back({c.key(), c.id});
+  } else {
+    g.members[c.group_slot].key = c.key();
+  }
+  sift_up(g.members, c.group_slot, slot);
+  sift_down(g.members, c.group_slot, slot);
+}
+
+void FlowNetwork::leave(RouteClass& c) {
+  if (c.group == nullptr) return;
+  Group& g = *c.group;
+  g.advance(sim_.now());
+  c.clock = g.clock - c.offset;
+  if (c.in_group_heap) {
+    std::vector<Flow*> keep;  // rekey() removes the class when its flow heap is empty
+    keep.swap(c.heap);
+    rekey(c);
+    keep.swap(c.heap);
+  }
+  want_schedule(g);
+  if (--g.joined == 0 && g.level) g.clock = 0;  // keep level clocks small
+  c.group = nullptr;
+  c.offset = 0;
+}
+
+void FlowNetwork::join(RouteClass& c, Group& g) {
+  g.advance(sim_.now());
+  if (&g == &c.solo) {
+    g.clock = c.clock;
+    c.offset = 0;
+  } else {
+    c.offset = g.clock - c.clock;
+  }
+  c.group = &g;
+  ++g.joined;
+  c.in_group_heap = false;
+  rekey(c);
+  want_schedule(g);
 }
 
 void FlowNetwork::start(Flow& flow, double bytes, const Route& route) {
@@ -169,136 +323,136 @@ void FlowNetwork::start(Flow& flow, double bytes, const Route& route) {
   }
   if (!std::isfinite(bytes)) throw std::invalid_argument("FlowNetwork: flow size must be finite");
   RouteClass& c = class_of(route);
-  c.advance(sim_.now());
   flow.network_ = this;
   flow.class_ = c.id;
-  flow.virtual_finish_ = c.clock + std::max(0.0, bytes);
+  flow.virtual_finish_ = class_clock(c) + std::max(0.0, bytes);
   flow.sequence_ = next_sequence_++;
   heap_push(c, flow);
+  rekey(c);
   for (LinkId l : route) ++links_[l].flows;
   ++active_flows_;
-  mark_dirty();
+  mark_dirty(c);
 }
 
 void FlowNetwork::abort(Flow& flow) {
   if (flow.network_ != this) return;
   detach(flow);
-  mark_dirty();
 }
 
 void FlowNetwork::detach(Flow& flow) {
   RouteClass& c = *classes_[flow.class_];
   heap_remove(c, flow.heap_slot_);
+  rekey(c);
   for (LinkId l : c.route) --links_[l].flows;
   --active_flows_;
   flow.network_ = nullptr;
+  mark_dirty(c);
 }
 
-void FlowNetwork::mark_dirty() {
+void FlowNetwork::mark_dirty(RouteClass& c) {
+  if (!c.dirty) {
+    c.dirty = true;
+    dirty_classes_.push_back(c.id);
+  }
   if (!recompute_timer_.queued()) sim_.schedule(recompute_timer_, sim_.now());
 }
 
-void FlowNetwork::complete_due(RouteClass& c) {
-  const Time now = sim_.now();
-  c.advance(now);
-  // Completion times are rounded up to the nanosecond, so the clock may overshoot by up to one
-  // nanosecond's worth of bytes; anything within two is due.
-  const double tolerance = c.rate * 2e-9 + 1e-9 * std::abs(c.clock);
+void FlowNetwork::complete_due(Group& g) {
+  g.advance(sim_.now());
   std::vector<Flow*>& done = completed_scratch_;
   done.clear();
-  while (!c.heap.empty() && c.heap.front()->virtual_finish_ <= c.clock + tolerance) {
-    Flow* f = c.heap.front();
-    detach(*f);
-    done.push_back(f);
+  while (!g.members.empty()) {
+    RouteClass& c = *classes_[g.members.front().id];
+    const double clock = g.clock - c.offset;
+    // Completion times are rounded up to the nanosecond, so the clock may overshoot by up to
+    // one nanosecond's worth of bytes; anything within two is due.
+    const double due = clock + g.rate * 2e-9 + 1e-9 * std::abs(clock);
+    if (c.heap.front()->virtual_finish_ > due) break;
+    while (!c.heap.empty() && c.heap.front()->virtual_finish_ <= due) {
+      Flow* f = c.heap.front();
+      detach(*f);  // re-keys c in the group
+      done.push_back(f);
+    }
   }
-  mark_dirty();
+  schedule(g);
   // Completions only ever queue work (start flows, wake processes), so this never re-enters.
   for (Flow* f : done) f->on_complete();
 }
 
-// Max-min fair rates by progressive filling: repeatedly take the link with the smallest fair
-// share (unassigned capacity / unassigned flows), give that share to every class crossing it,
-// and charge those flows to the other links on their routes.
+void FlowNetwork::schedule(Group& g) {
+  g.pending = false;
+  if (g.members.empty() || !(g.rate > 0)) {
+    g.cancel();  // starved (cannot happen with positive capacities, but never divide by 0)
+    return;
+  }
+  const Time now = sim_.now();
+  g.advance(now);
+  const double bytes_left = std::max(0.0, g.members.front().key - g.clock);
+  const double ns = std::ceil(bytes_left / g.rate * 1e9);
+  const Duration wait = ns >= 9.2e18 ? Duration::max() : nanoseconds(static_cast<std::int64_t>(ns));
+  sim_.schedule(g, now + wait);
+}
+
+// Applies the flow-count changes since the last call: the solver moves only what they affect,
+// and only the groups and links it reports are touched.
 void FlowNetwork::recompute() {
   ++recomputations_;
+  for (std::uint32_t id : dirty_classes_) {
+    for (LinkId l : classes_[id]->route) fold(l);
+  }
+  for (std::uint32_t id : dirty_classes_) {
+    RouteClass& c = *classes_[id];
+    c.dirty = false;
+    const auto n = static_cast<std::uint32_t>(c.heap.size());
+    if (n == 0) {
+      leave(c);
+      if (c.in_solver) solver_.remove_class(id);
+      c.in_solver = false;
+      c.solo.cancel();
+      c.in_use = false;
+      class_by_route_.erase(c.route);
+      free_classes_.push_back(id);
+      continue;
+    }
+    if (!c.in_solver) {
+      solver_.add_class(id, c.route.begin(), c.route.size(), n);
+      c.in_solver = true;
+    } else {
+      solver_.set_count(id, n);
+    }
+    if (c.group != nullptr) want_schedule(*c.group);
+  }
+  solver_.solve();
   const Time now = sim_.now();
-  ++epoch_;
-  touched_links_.clear();
-
-  for (std::uint32_t id = 0; id < classes_.size(); ++id) {
+  for (LinkId s : solver_.changed_levels()) {
+    Group& g = level_group(s);
+    g.advance(now);
+    const double level = solver_.level(s);
+    g.rate = std::isfinite(level) ? level : 0;
+    want_schedule(g);
+  }
+  for (std::uint32_t id : solver_.changed_classes()) {
     RouteClass& c = *classes_[id];
-    if (!c.in_use) continue;
-    c.advance(now);
-    if (c.heap.empty()) {
-      release_class(id);
-      continue;
+    const LinkId s = solver_.level_link(id);
+    Group& target = s == MaxMinSolver::kNoLink ? c.solo : level_group(s);
+    if (c.group != &target) {
+      leave(c);
+      join(c, target);
     }
-    c.assigned = false;
-    for (LinkId l : c.route) {
-      Link& link = links_[l];
-      if (link.epoch == epoch_) continue;
-      link.epoch = epoch_;
-      account(link);
-      link.allocated = 0;
-      link.unassigned_capacity = link.capacity;
-      link.unassigned_flows = link.flows;
-      touched_links_.push_back(l);
+    if (&target == &c.solo) {
+      c.solo.advance(now);
+      c.solo.rate = solver_.rate(id);
+      want_schedule(c.solo);
     }
   }
-
-  // A min-heap of links by fair share; an entry is stale once its link's version moved on.
-  std::vector<Candidate>& candidates = candidates_scratch_;
-  candidates.clear();
-  auto push = [&candidates](Candidate c) {
-    candidates.push_back(c);
-    std::push_heap(candidates.begin(), candidates.end(), std::greater<>{});
-  };
-  auto share_of = [](const Link& link) {
-    return std::max(0.0, link.unassigned_capacity) / link.unassigned_flows;
-  };
-  for (LinkId l : touched_links_) {
-    const Link& link = links_[l];
-    if (link.unassigned_flows > 0) push({share_of(link), l, link.version});
+  for (std::uint32_t id : dirty_classes_) {
+    const RouteClass& c = *classes_[id];
+    for (LinkId l : c.route) refresh(l);
   }
-  while (!candidates.empty()) {
-    std::pop_heap(candidates.begin(), candidates.end(), std::greater<>{});
-    const Candidate top = candidates.back();
-    candidates.pop_back();
-    Link& bottleneck = links_[top.link];
-    if (bottleneck.unassigned_flows == 0 || top.version != bottleneck.version) continue;
-    const double share = share_of(bottleneck);
-    for (std::uint32_t id : bottleneck.classes) {
-      RouteClass& c = *classes_[id];
-      if (c.assigned) continue;
-      c.assigned = true;
-      c.rate = share;
-      const auto n = static_cast<std::uint32_t>(c.heap.size());
-      for (LinkId l : c.route) {
-        Link& link = links_[l];
-        link.allocated += share * n;
-        link.unassigned_capacity -= share * n;
-        link.unassigned_flows -= n;
-        ++link.version;
-        if (l != top.link && link.unassigned_flows > 0) {
-          push({share_of(link), l, link.version});
-        }
-      }
-    }
-  }
-
-  for (std::uint32_t id = 0; id < classes_.size(); ++id) {
-    RouteClass& c = *classes_[id];
-    if (!c.in_use) continue;
-    const double bytes_left = std::max(0.0, c.heap.front()->virtual_finish_ - c.clock);
-    if (c.rate <= 0) {
-      c.cancel();  // starved (cannot happen with positive capacities, but never divide by 0)
-      continue;
-    }
-    const double ns = std::ceil(bytes_left / c.rate * 1e9);
-    const Duration wait =
-        ns >= 9.2e18 ? Duration::max() : nanoseconds(static_cast<std::int64_t>(ns));
-    sim_.schedule(c, now + wait);
-  }
+  dirty_classes_.clear();
+  for (LinkId l : solver_.changed_links()) refresh(l);
+  for (Group* g : to_schedule_) schedule(*g);
+  to_schedule_.clear();
 }
 
 // ---- Per-class heap of flows by virtual finish ----------------------------------------------

@@ -20,10 +20,11 @@ class LoadError : public std::runtime_error {
 
  private:
   static std::string format(const SourceLocation& w, const std::string& message) {
+    // Appends only: GCC 12 warns falsely (-Wrestrict, PR 105329) on "literal" + std::string.
     std::string out = w.file;
-    if (w.line > 0) out += ":" + std::to_string(w.line);
-    if (w.column > 0) out += ":" + std::to_string(w.column);
-    return out + ": " + message;
+    if (w.line > 0) out.append(":").append(std::to_string(w.line));
+    if (w.column > 0) out.append(":").append(std::to_string(w.column));
+    return out.append(": ").append(message);
   }
   SourceLocation where_;
 };

@@ -10,10 +10,20 @@
 //   co_await net.transfer(layer_bytes, {registry, nic});
 //
 // Scale: flows with the same route always get the same rate, so they are grouped into route
-// classes, each with its own virtual clock (bytes served per flow so far) and a heap of its flows
-// by virtual finish. A rate change touches classes, never individual flows; a recompute costs
-// O(C * k * log L) for C active routes of at most k links over L links, once per instant however
-// many flows started or ended in it.
+// classes, each with a heap of its flows by virtual finish (bytes served per flow when it ends).
+// The rates come from MaxMinSolver (max_min_solver.hpp), which keeps the max-min allocation
+// incrementally: the common case, one shared link (a registry) with every class crossing it
+// and links of its own (node NICs), costs O(log C) per change plus the classes that cross the
+// saturation boundary; other structures (several shared links, P2P) fall back to progressive
+// filling over the affected component only (cheaper than before all the same: only classes whose
+// bottleneck link changed are touched). Classes that run at a shared link's level form one
+// *group* with one virtual clock (bytes per flow served at that level) and one completion timer,
+// keyed by each member's next finish; a class's own clock is the group clock minus an offset
+// set when it joins. A level change is thus one clock update, and only a class whose bottleneck
+// changes is re-keyed (its flows never are). Classes with a rate of their own are groups of
+// one. Links crossed by one class count their bytes from that class's clock, so they need no
+// update when the level moves either. Changes are applied once per instant, however many flows
+// started or ended in it.
 
 #include <array>
 #include <cstdint>
@@ -23,6 +33,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "podsim/sim/max_min_solver.hpp"
 #include "podsim/sim/wait.hpp"
 
 namespace podsim::sim {
@@ -110,9 +121,9 @@ class FlowNetwork {
   const std::string& link_name(LinkId l) const { return links_[l].name; }
   double link_capacity(LinkId l) const { return links_[l].capacity; }
   /// Sum of the current rates of the flows crossing the link.
-  double link_rate(LinkId l) const { return links_[l].allocated; }
+  double link_rate(LinkId l) const { return link_rate_now(links_[l]); }
   /// Bytes carried so far.
-  double link_bytes(LinkId l) const;
+  double link_bytes(LinkId l) const { return link_bytes_now(links_[l]); }
   std::uint32_t link_flows(LinkId l) const { return links_[l].flows; }
 
   /// Starts `flow` (which must not be active): it completes through Flow::on_complete.
@@ -129,28 +140,39 @@ class FlowNetwork {
   struct Link {
     std::string name;
     double capacity = 0;
-    std::uint32_t flows = 0;             // active flows crossing it
-    std::vector<std::uint32_t> classes;  // route classes crossing it
-    double allocated = 0;                // bytes/s in use
-    double carried = 0;                  // bytes carried up to `accounted_at`
+    std::uint32_t flows = 0;  // active flows crossing it
+    // Carried bytes: `carried` up to the last fold, plus, when one class crosses the link,
+    // single_n * (that class's clock - clock_mark), else allocated * (now - accounted_at).
+    double carried = 0;
+    bool single = false;
+    std::uint32_t single_class = 0;
+    double single_n = 0;
+    double clock_mark = 0;
+    double allocated = 0;
     Time accounted_at;
-    // Progressive-filling scratch.
-    double unassigned_capacity = 0;
-    std::uint32_t unassigned_flows = 0;
-    std::uint64_t epoch = 0;
-    std::uint64_t version = 0;
+    std::uint64_t refreshed = 0;
   };
-  struct RouteClass;  // defined in the .cpp with its completion timer
+  struct Group;       // classes running at one rate, with one virtual clock and timer
+  struct RouteClass;  // flows with one route
   struct RouteHash {
     std::size_t operator()(const Route& r) const;
   };
 
   RouteClass& class_of(const Route& route);
-  void release_class(std::uint32_t id);
-  void account(Link& link);
-  void mark_dirty();
+  double class_clock(const RouteClass& c) const;
+  double link_rate_now(const Link& link) const;
+  double link_bytes_now(const Link& link) const;
+  void fold(LinkId l);
+  void refresh(LinkId l);
+  void mark_dirty(RouteClass& c);
   void recompute();
-  void complete_due(RouteClass& c);
+  Group& level_group(LinkId l);
+  void join(RouteClass& c, Group& g);
+  void leave(RouteClass& c);
+  void rekey(RouteClass& c);
+  void want_schedule(Group& g);
+  void schedule(Group& g);
+  void complete_due(Group& g);
   static bool finishes_before(const Flow* a, const Flow* b);
   void heap_push(RouteClass& c, Flow& f);
   void heap_remove(RouteClass& c, std::uint32_t slot);
@@ -170,20 +192,13 @@ class FlowNetwork {
   std::vector<std::unique_ptr<RouteClass>> classes_;
   std::vector<std::uint32_t> free_classes_;
   std::unordered_map<Route, std::uint32_t, RouteHash> class_by_route_;
+  std::vector<std::unique_ptr<Group>> level_groups_;  // per star centre, made on first use
+  MaxMinSolver solver_;
   RecomputeTimer recompute_timer_;
-  struct Candidate {
-    double share;
-    LinkId link;
-    std::uint64_t version;
-    bool operator>(const Candidate& o) const {
-      return share > o.share || (share == o.share && link > o.link);
-    }
-  };
   // Scratch kept between calls so that recomputing allocates nothing in steady state.
-  std::vector<LinkId> touched_links_;
-  std::vector<Candidate> candidates_scratch_;
+  std::vector<std::uint32_t> dirty_classes_;
+  std::vector<Group*> to_schedule_;
   std::vector<Flow*> completed_scratch_;
-  std::uint64_t epoch_ = 0;
   std::size_t active_flows_ = 0;
   std::uint64_t next_sequence_ = 0;
   std::uint64_t recomputations_ = 0;
