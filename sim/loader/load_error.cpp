@@ -1,1 +1,0 @@
-#include "podsim/loader/load_error.hpp"
