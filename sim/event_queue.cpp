@@ -63,7 +63,6 @@ void EventQueue::schedule(Activation& a, Time t) {
   if (t.ns() < 0) throw std::logic_error("EventQueue: negative time");
   a.state_ = sequence << kSlotBits | a.slot();
   slots_[a.slot()].live_key = a.state_;
-  a.time_ = t;
   push_entry(make_entry(t, a.state_));
   if (heap_.size() > 2 * live_ + 1024) sweep();
 }

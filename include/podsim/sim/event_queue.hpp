@@ -28,8 +28,6 @@ class Activation {
   virtual ~Activation();
 
   bool queued() const { return (state_ >> kSlotBits) != 0; }
-  /// The time it is queued for (meaningful only while queued()).
-  Time queued_time() const { return time_; }
   /// Removes it from its queue; a no-op when not queued.
   void cancel();
 
@@ -47,7 +45,6 @@ class Activation {
 
   EventQueue* queue_ = nullptr;
   std::uint64_t state_ = 0;  // sequence of the live entry (0: not queued) << 24 | slot
-  Time time_;
 };
 
 class EventQueue {
