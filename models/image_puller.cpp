@@ -217,6 +217,7 @@ void ImagePuller::sync_catalog() {
     image_layers_.push_back(std::move(distinct));
     lazy_fraction_.push_back(0);
     nodes_with_image_.push_back(0);
+    presence_.emplace_back();
   }
   if (first_new == 0 || first_new == image_layers_.size()) return;
   // Layers of a late image may already be present somewhere: count them once, now.
@@ -227,7 +228,10 @@ void ImagePuller::sync_catalog() {
       for (LayerId l : image_layers_[i]) present += n->cache.contains(l) ? 1 : 0;
       if (present == 0) continue;
       n->image_layers_present[static_cast<ImageId>(i)] = present;
-      if (present == image_layers_[i].size()) ++nodes_with_image_[i];
+      if (present == image_layers_[i].size()) {
+        ++nodes_with_image_[i];
+        set_presence(static_cast<ImageId>(i), n->id, 1);
+      }
     }
   }
 }
@@ -249,20 +253,43 @@ sim::Duration ImagePuller::request_latency() {
 // ---- Inventory -----------------------------------------------------------------------------
 
 bool ImagePuller::node_has_image(NodeId node, ImageId image) const {
-  if (!has_node(node) || image >= image_layers_.size()) return false;
-  const auto& counts = nodes_[node]->image_layers_present;
-  auto it = counts.find(image);
-  return it != counts.end() && it->second == image_layers_[image].size();
+  if (image >= presence_.size()) return false;
+  const std::vector<std::uint8_t>& present = presence_[image];
+  return node < present.size() && present[node] != 0;
 }
 
 std::uint32_t ImagePuller::nodes_with_image(ImageId image) const {
   return image < nodes_with_image_.size() ? nodes_with_image_[image] : 0;
 }
 
+void ImagePuller::nodes_have_image(ImageId image, std::span<const NodeId> nodes,
+                                   std::span<std::uint8_t> out) const {
+  if (image >= presence_.size() || nodes_with_image_[image] == 0) {
+    std::fill_n(out.begin(), nodes.size(), std::uint8_t{0});
+    return;
+  }
+  const std::vector<std::uint8_t>& present = presence_[image];
+  const std::size_t size = present.size();
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const NodeId node = nodes[i];
+    out[i] = node < size ? present[node] : std::uint8_t{0};
+  }
+}
+
+void ImagePuller::set_presence(ImageId image, NodeId node, std::uint8_t present) {
+  std::vector<std::uint8_t>& row = presence_[image];
+  if (node >= row.size()) {
+    if (present == 0) return;
+    row.resize(std::max<std::size_t>(nodes_.size(), static_cast<std::size_t>(node) + 1), 0);
+  }
+  row[node] = present;
+}
+
 void ImagePuller::on_layer_added(NodeState& n, LayerId layer) {
   for (ImageId image : images_of_layer_[layer]) {
     if (++n.image_layers_present[image] == image_layers_[image].size()) {
       ++nodes_with_image_[image];
+      set_presence(image, n.id, 1);
     }
   }
   if (config_.peer_to_peer) holders_[layer].emplace(0, n.id);
@@ -271,7 +298,10 @@ void ImagePuller::on_layer_added(NodeState& n, LayerId layer) {
 void ImagePuller::on_layer_evicted(NodeState& n, LayerId layer) {
   for (ImageId image : images_of_layer_[layer]) {
     auto it = n.image_layers_present.find(image);
-    if (it->second == image_layers_[image].size()) --nodes_with_image_[image];
+    if (it->second == image_layers_[image].size()) {
+      --nodes_with_image_[image];
+      set_presence(image, n.id, 0);
+    }
     if (--it->second == 0) n.image_layers_present.erase(it);
   }
   // An uploading holder has its layer pinned, so an evicted layer has no uploads.

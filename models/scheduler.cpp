@@ -1,6 +1,7 @@
 #include "podsim/model/scheduler.hpp"
 
 #include <algorithm>
+#include <span>
 #include <stdexcept>
 
 #include "podsim/model/scheduler_scores.hpp"
@@ -30,7 +31,31 @@ constexpr std::uint32_t kCycleCostStream = 1;
 constexpr std::uint32_t kBindingStream = 2;
 constexpr std::uint32_t kTieStream = 3;
 
-constexpr std::uint32_t kNotFeasible = UINT32_MAX;
+// A spread group on at least 1/kDenseSpreadRatio of the nodes gets a per-node count array
+// (memory: at most kDenseSpreadRatio counts per (group, node) pair it holds).
+constexpr std::size_t kDenseSpreadRatio = 32;
+
+// filter_node on the derived HotRow: the same checks in the same order, the same result.
+template <class Row>  // Scheduler::HotRow (private)
+FilterResult filter_row(const Row& node, const Resources& request,
+                        std::span<const PoolId> eligible_pools) {
+  constexpr auto bit = [](FilterReason r) { return FilterResult{1} << static_cast<unsigned>(r); };
+  if (!node.ready) return bit(FilterReason::node_not_ready);
+  if (!eligible_pools.empty()) {
+    bool match = false;
+    for (const PoolId p : eligible_pools) match = match || p == node.pool;
+    if (!match) return bit(FilterReason::pool_mismatch);
+  }
+  FilterResult result = 0;
+  if (node.pods_full) result |= bit(FilterReason::too_many_pods);
+  if (request.cpu_millis > 0 && request.cpu_millis > node.free_cpu_millis) {
+    result |= bit(FilterReason::insufficient_cpu);
+  }
+  if (request.memory_bytes > 0 && request.memory_bytes > node.free_memory_bytes) {
+    result |= bit(FilterReason::insufficient_memory);
+  }
+  return result;
+}
 
 sim::Duration draw(const sim::DistributionPtr& dist, sim::RandomStream stream) {
   return dist ? sim::seconds(dist->sample(stream)) : sim::Duration{};
@@ -114,8 +139,9 @@ void Scheduler::grow_node_tables() {
   const std::size_t old_size = rows_.size();
   if (old_size >= nodes_.size()) return;
   non_zero_extra_.resize(nodes_.size());
-  feasible_index_.resize(nodes_.size(), kNotFeasible);
   rows_.resize(nodes_.size());
+  hot_rows_.resize(nodes_.size());
+  for (auto& [group, counts] : dense_spread_) counts.resize(nodes_.size(), 0);
   for (std::size_t id = old_size; id < nodes_.size(); ++id) refresh_row(static_cast<NodeId>(id));
 }
 
@@ -124,6 +150,18 @@ void Scheduler::refresh_row(NodeId id) {
   rows_[id].view = FilterView{node.ready,          node.pool,      node.pods,
                               node.shape.max_pods, node.requested, node.shape.allocatable};
   rows_[id].non_zero_requested = node.requested + non_zero_extra_[id];
+  row_changed(id);
+}
+
+void Scheduler::row_changed(NodeId id) {
+  const FilterView& view = rows_[id].view;
+  HotRow& row = hot_rows_[id];
+  row.free_cpu_millis = view.allocatable.cpu_millis - view.requested.cpu_millis;
+  row.free_memory_bytes = view.allocatable.memory_bytes - view.requested.memory_bytes;
+  row.pool = view.pool;
+  row.ready = view.ready;
+  row.pods_full = view.pods + 1 > view.max_pods;
+  row.score_epoch = 0;
 }
 
 void Scheduler::node_updated(NodeId node) {
@@ -154,7 +192,7 @@ void Scheduler::schedule_one(PodEntry& entry) {
     NodeId id = start + processed;
     if (id >= num_nodes) id -= num_nodes;
     ++processed;
-    const FilterResult result = filter_node(rows_[id].view, req.requests, req.eligible_pools);
+    const FilterResult result = filter_row(hot_rows_[id], req.requests, req.eligible_pools);
     if (result == 0) {
       feasible_.push_back(id);
     } else {
@@ -172,58 +210,132 @@ void Scheduler::schedule_one(PodEntry& entry) {
   scores_.assign(count, 0);
   if (count > 1) {
     const Resources pod_non_zero = non_zero_requests(req.requests);
+    const bool least_allocated = config_.scoringStrategy == ScoringStrategy::LeastAllocated;
+    if (memo_epoch_ == 0 || req.requests != memo_request_) {
+      if (memo_epoch_ == UINT32_MAX) {  // wrapped: forget every cached score
+        for (HotRow& row : hot_rows_) row.score_epoch = 0;
+        memo_epoch_ = 0;
+      }
+      ++memo_epoch_;
+      memo_request_ = req.requests;
+    }
     for (std::size_t i = 0; i < count; ++i) {
-      const NodeRow& row = rows_[feasible_[i]];
-      const Resources& alloc = row.view.allocatable;
-      const Resources scored = row.non_zero_requested + pod_non_zero;
-      const std::int64_t fit = config_.scoringStrategy == ScoringStrategy::LeastAllocated
-                                   ? least_allocated_score(scored, alloc)
-                                   : most_allocated_score(scored, alloc);
-      // BalancedAllocation counts actual requests (useRequested), not the non-zero defaults.
-      const std::int64_t balanced =
-          balanced_allocation_score(row.view.requested + req.requests, alloc);
-      scores_[i] =
-          config_.NodeResourcesFit * fit + config_.NodeResourcesBalancedAllocation * balanced;
+      HotRow& memo = hot_rows_[feasible_[i]];
+      if (memo.score_epoch != memo_epoch_) {
+        const NodeRow& row = rows_[feasible_[i]];
+        const Resources& alloc = row.view.allocatable;
+        const Resources scored = row.non_zero_requested + pod_non_zero;
+        const std::int64_t fit = least_allocated ? least_allocated_score(scored, alloc)
+                                                 : most_allocated_score(scored, alloc);
+        // BalancedAllocation counts actual requests (useRequested), not the non-zero defaults.
+        const std::int64_t balanced =
+            balanced_allocation_score(row.view.requested + req.requests, alloc);
+        memo.score =
+            config_.NodeResourcesFit * fit + config_.NodeResourcesBalancedAllocation * balanced;
+        memo.score_epoch = memo_epoch_;
+      }
+      scores_[i] = memo.score;
     }
     if (inventory_ != nullptr && catalog_ != nullptr && !req.images.empty() &&
         config_.ImageLocality != 0) {
-      // An image's scaled size does not depend on the node: once per cycle.
+      // An image's scaled size does not depend on the node: once per cycle. An image no node
+      // holds, or whose scaled size is 0, adds nothing to any node's sum.
       image_scaled_.resize(req.images.size());
+      bool any = false;
       for (std::size_t j = 0; j < req.images.size(); ++j) {
+        const std::uint32_t holders = inventory_->nodes_with_image(req.images[j]);
         image_scaled_[j] =
-            scaled_image_score(catalog_->image(req.images[j]).compressed_bytes,
-                               inventory_->nodes_with_image(req.images[j]), num_nodes);
+            scaled_image_score(catalog_->image(req.images[j]).compressed_bytes, holders, num_nodes);
+        if (holders == 0) image_scaled_[j] = 0;
+        any = any || image_scaled_[j] != 0;
       }
-      for (std::size_t i = 0; i < count; ++i) {
-        std::int64_t sum = 0;
+      if (any) {
+        image_sums_.assign(count, 0);
+        image_present_.resize(count);
         for (std::size_t j = 0; j < req.images.size(); ++j) {
-          if (inventory_->node_has_image(feasible_[i], req.images[j])) sum += image_scaled_[j];
+          const std::int64_t scaled = image_scaled_[j];
+          if (scaled == 0) continue;
+          inventory_->nodes_have_image(req.images[j], feasible_, image_present_);
+          for (std::size_t i = 0; i < count; ++i) {
+            if (image_present_[i] != 0) image_sums_[i] += scaled;
+          }
         }
         // A node without any of the images scores 0 (the sum is clamped up to minThreshold).
-        if (sum > 0) {
-          scores_[i] += config_.ImageLocality * image_locality_score(sum, req.images.size());
+        std::int64_t last_sum = -1;
+        std::int64_t last_score = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+          const std::int64_t sum = image_sums_[i];
+          if (sum <= 0) continue;
+          if (sum != last_sum) {
+            last_sum = sum;
+            last_score = config_.ImageLocality * image_locality_score(sum, req.images.size());
+          }
+          scores_[i] += last_score;
         }
       }
     }
     if (req.spread_group != 0 && config_.PodTopologySpread != 0) {
-      // Counts for the sampled nodes: walk the group's own node list, which is short for small
-      // workloads and contiguous for large ones.
-      spread_pods_.assign(count, 0);
-      for (std::size_t i = 0; i < count; ++i) {
-        feasible_index_[feasible_[i]] = static_cast<std::uint32_t>(i);
+      // Counts for the sampled nodes: for a group on many nodes, from its per-node counts in
+      // node order; else walk the group's own node list, which is short.
+      spread_hits_.clear();
+      std::uint32_t min_pods = UINT32_MAX;
+      std::uint32_t max_pods = 0;
+      const auto hit = [&](std::uint32_t index, std::uint32_t pods) {
+        spread_hits_.emplace_back(index, pods);
+        min_pods = std::min(min_pods, pods);
+        max_pods = std::max(max_pods, pods);
+      };
+      const auto group_nodes = spread_counts_.nodes_of(req.spread_group);
+      auto dense = dense_spread_.find(req.spread_group);
+      if (dense == dense_spread_.end() && group_nodes.size() * kDenseSpreadRatio >= num_nodes) {
+        std::vector<std::uint32_t> counts(nodes_.size(), 0);
+        for (const auto& [node, pods] : group_nodes) counts[node] = pods;
+        dense = dense_spread_.emplace(req.spread_group, std::move(counts)).first;
       }
-      for (const auto& [node, pods] : spread_counts_.nodes_of(req.spread_group)) {
-        if (feasible_index_[node] != kNotFeasible) spread_pods_[feasible_index_[node]] = pods;
+      if (dense != dense_spread_.end()) {
+        const std::uint32_t* counts = dense->second.data();
+        for (std::size_t i = 0; i < count; ++i) {
+          const std::uint32_t pods = counts[feasible_[i]];
+          if (pods != 0) hit(static_cast<std::uint32_t>(i), pods);
+        }
+      } else {
+        // The sampled nodes are feasible_, in increasing distance from `start` (mod the node
+        // count): find each of the group's few nodes there by binary search.
+        const auto offset = [start, num_nodes](NodeId node) {
+          return node >= start ? node - start : node + (num_nodes - start);
+        };
+        for (const auto& [node, pods] : group_nodes) {
+          if (pods == 0 || node >= num_nodes || offset(node) >= processed) continue;
+          const std::uint32_t target = offset(node);
+          const auto it =
+              std::lower_bound(feasible_.begin(), feasible_.end(), target,
+                               [&offset](NodeId a, std::uint32_t t) { return offset(a) < t; });
+          if (it != feasible_.end() && *it == node) {
+            hit(static_cast<std::uint32_t>(it - feasible_.begin()), pods);
+          }
+        }
       }
-      for (std::size_t i = 0; i < count; ++i) feasible_index_[feasible_[i]] = kNotFeasible;
+      if (spread_hits_.size() < count) min_pods = 0;  // some sampled node holds none
+      // The raw score is non-decreasing in the pod count, so its extremes over the sampled
+      // nodes are those of the extreme counts; normalizing is then per node as the plugin does.
       const double weight = topology_normalizing_weight(count);
-      spread_scores_.resize(count);
-      for (std::size_t i = 0; i < count; ++i) {
-        spread_scores_[i] = pod_topology_spread_raw_score(spread_pods_[i], weight);
-      }
-      normalize_pod_topology_spread_scores(spread_scores_);
-      for (std::size_t i = 0; i < count; ++i) {
-        scores_[i] += config_.PodTopologySpread * spread_scores_[i];
+      const std::int64_t min_raw = pod_topology_spread_raw_score(min_pods, weight);
+      const std::int64_t max_raw =
+          std::max<std::int64_t>(0, pod_topology_spread_raw_score(max_pods, weight));
+      const auto normalized = [&](std::uint32_t pods) {
+        const std::int64_t raw = pod_topology_spread_raw_score(pods, weight);
+        return max_raw == 0 ? kMaxNodeScore : detail::percent_of(max_raw + min_raw - raw, max_raw);
+      };
+      const std::int64_t zero_term = config_.PodTopologySpread * normalized(0);
+      for (std::size_t i = 0; i < count; ++i) scores_[i] += zero_term;
+      std::uint32_t last_pods = 0;
+      std::int64_t last_delta = 0;
+      for (const auto& [index, pods] : spread_hits_) {
+        if (pods != last_pods) {
+          last_pods = pods;
+          last_delta = config_.PodTopologySpread * normalized(pods) - zero_term;
+        }
+        scores_[index] += last_delta;
       }
     }
   }
@@ -264,7 +376,12 @@ void Scheduler::assume(PodEntry& entry, NodeId id) {
   rows_[id].view.requested = node.requested;
   rows_[id].view.pods = node.pods;
   rows_[id].non_zero_requested += non_zero_requests(req.requests);
-  if (req.spread_group != 0) spread_counts_.add(req.spread_group, id);
+  row_changed(id);
+  if (req.spread_group != 0) {
+    spread_counts_.add(req.spread_group, id);
+    auto dense = dense_spread_.find(req.spread_group);
+    if (dense != dense_spread_.end()) ++dense->second[id];
+  }
   entry.phase = Phase::binding;
   entry.node = id;
   entry.generation = ++next_generation_;
@@ -287,7 +404,12 @@ void Scheduler::unreserve(PodEntry& entry) {
   rows_[id].view.requested = node.requested;
   rows_[id].view.pods = node.pods;
   rows_[id].non_zero_requested -= non_zero_requests(req.requests);
-  if (req.spread_group != 0) spread_counts_.remove(req.spread_group, id);
+  row_changed(id);
+  if (req.spread_group != 0) {
+    spread_counts_.remove(req.spread_group, id);
+    auto dense = dense_spread_.find(req.spread_group);
+    if (dense != dense_spread_.end() && dense->second[id] > 0) --dense->second[id];
+  }
 }
 
 void Scheduler::finish_binding(PodId pod, std::uint32_t generation) {

@@ -33,6 +33,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -175,6 +176,8 @@ class ImagePuller final : public ImageInventory {
   // ---- ImageInventory ----------------------------------------------------------------------
   bool node_has_image(NodeId node, ImageId image) const override;
   std::uint32_t nodes_with_image(ImageId image) const override;
+  void nodes_have_image(ImageId image, std::span<const NodeId> nodes,
+                        std::span<std::uint8_t> out) const override;
 
   // ---- Observation -------------------------------------------------------------------------
   const ImagePullCounters& counters() const { return counters_; }
@@ -237,6 +240,7 @@ class ImagePuller final : public ImageInventory {
   void end_upload(LayerTask& t);
   void on_layer_added(NodeState& n, LayerId layer);
   void on_layer_evicted(NodeState& n, LayerId layer);
+  void set_presence(ImageId image, NodeId node, std::uint8_t present);
 
   sim::Simulation& sim_;
   sim::FlowNetwork& net_;
@@ -249,6 +253,9 @@ class ImagePuller final : public ImageInventory {
   std::vector<std::vector<LayerId>> image_layers_;
   std::vector<double> lazy_fraction_;
   std::vector<std::uint32_t> nodes_with_image_;
+  // Per image, per node id: 1 if every layer of the image is on the node (node_has_image), kept
+  // with nodes_with_image_. Sized up to the largest node that ever held the image.
+  std::vector<std::vector<std::uint8_t>> presence_;
   // Per layer: the images containing it, and (with P2P) holders by (active uploads, node).
   std::vector<std::vector<ImageId>> images_of_layer_;
   std::vector<std::set<std::pair<std::uint32_t, NodeId>>> holders_;
