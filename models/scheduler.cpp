@@ -35,28 +35,6 @@ constexpr std::uint32_t kTieStream = 3;
 // (memory: at most kDenseSpreadRatio counts per (group, node) pair it holds).
 constexpr std::size_t kDenseSpreadRatio = 32;
 
-// filter_node on the derived HotRow: the same checks in the same order, the same result.
-template <class Row>  // Scheduler::HotRow (private)
-FilterResult filter_row(const Row& node, const Resources& request,
-                        std::span<const PoolId> eligible_pools) {
-  constexpr auto bit = [](FilterReason r) { return FilterResult{1} << static_cast<unsigned>(r); };
-  if (!node.ready) return bit(FilterReason::node_not_ready);
-  if (!eligible_pools.empty()) {
-    bool match = false;
-    for (const PoolId p : eligible_pools) match = match || p == node.pool;
-    if (!match) return bit(FilterReason::pool_mismatch);
-  }
-  FilterResult result = 0;
-  if (node.pods_full) result |= bit(FilterReason::too_many_pods);
-  if (request.cpu_millis > 0 && request.cpu_millis > node.free_cpu_millis) {
-    result |= bit(FilterReason::insufficient_cpu);
-  }
-  if (request.memory_bytes > 0 && request.memory_bytes > node.free_memory_bytes) {
-    result |= bit(FilterReason::insufficient_memory);
-  }
-  return result;
-}
-
 sim::Duration draw(const sim::DistributionPtr& dist, sim::RandomStream stream) {
   return dist ? sim::seconds(dist->sample(stream)) : sim::Duration{};
 }
@@ -192,7 +170,7 @@ void Scheduler::schedule_one(PodEntry& entry) {
     NodeId id = start + processed;
     if (id >= num_nodes) id -= num_nodes;
     ++processed;
-    const FilterResult result = filter_row(hot_rows_[id], req.requests, req.eligible_pools);
+    const FilterResult result = filter_fields(hot_rows_[id], req.requests, req.eligible_pools);
     if (result == 0) {
       feasible_.push_back(id);
     } else {

@@ -56,11 +56,14 @@ struct FilterView {
   Resources allocatable;
 };
 
-/// Runs the filters for one node. `eligible_pools` empty means any pool. Resource checks follow
-/// NodeResourcesFit: pods+1 <= maxPods, and cpu/memory only when the pod requests them.
-/// Inline: it runs for every examined node of every cycle.
-inline FilterResult filter_node(const FilterView& node, const Resources& request,
-                                std::span<const PoolId> eligible_pools) {
+/// Runs the filters on a node's derived fields: `ready`, `pool`, `pods_full` (pods + 1 >
+/// maxPods), `free_cpu_millis` and `free_memory_bytes` (allocatable - requested). The scheduler's
+/// compact per-node rows have these fields, so its hot loop and filter_node share this one
+/// implementation. `eligible_pools` empty means any pool. Resource checks follow
+/// NodeResourcesFit: cpu/memory only when the pod requests them.
+template <class Row>
+FilterResult filter_fields(const Row& node, const Resources& request,
+                           std::span<const PoolId> eligible_pools) {
   constexpr auto bit = [](FilterReason r) { return FilterResult{1} << static_cast<unsigned>(r); };
   if (!node.ready) return bit(FilterReason::node_not_ready);
   if (!eligible_pools.empty()) {
@@ -69,16 +72,30 @@ inline FilterResult filter_node(const FilterView& node, const Resources& request
     if (!match) return bit(FilterReason::pool_mismatch);
   }
   FilterResult result = 0;
-  if (node.pods + 1 > node.max_pods) result |= bit(FilterReason::too_many_pods);
-  if (request.cpu_millis > 0 &&
-      request.cpu_millis > node.allocatable.cpu_millis - node.requested.cpu_millis) {
+  if (node.pods_full) result |= bit(FilterReason::too_many_pods);
+  if (request.cpu_millis > 0 && request.cpu_millis > node.free_cpu_millis) {
     result |= bit(FilterReason::insufficient_cpu);
   }
-  if (request.memory_bytes > 0 &&
-      request.memory_bytes > node.allocatable.memory_bytes - node.requested.memory_bytes) {
+  if (request.memory_bytes > 0 && request.memory_bytes > node.free_memory_bytes) {
     result |= bit(FilterReason::insufficient_memory);
   }
   return result;
+}
+
+/// Runs the filters for one node.
+inline FilterResult filter_node(const FilterView& node, const Resources& request,
+                                std::span<const PoolId> eligible_pools) {
+  struct Fields {
+    bool ready;
+    PoolId pool;
+    bool pods_full;
+    std::int64_t free_cpu_millis;
+    std::int64_t free_memory_bytes;
+  };
+  return filter_fields(Fields{node.ready, node.pool, node.pods + 1 > node.max_pods,
+                              node.allocatable.cpu_millis - node.requested.cpu_millis,
+                              node.allocatable.memory_bytes - node.requested.memory_bytes},
+                       request, eligible_pools);
 }
 
 inline FilterResult filter_node(const Node& node, const Resources& request,
