@@ -107,37 +107,6 @@ void ImagePuller::LayerTask::notify() {
   }
 }
 
-void ImagePuller::TaskQueue::push(LayerTask& t) {
-  t.prev = tail;
-  t.next = nullptr;
-  if (tail != nullptr) {
-    tail->next = &t;
-  } else {
-    head = &t;
-  }
-  tail = &t;
-}
-
-ImagePuller::LayerTask* ImagePuller::TaskQueue::pop() {
-  LayerTask* t = head;
-  if (t != nullptr) remove(*t);
-  return t;
-}
-
-void ImagePuller::TaskQueue::remove(LayerTask& t) {
-  if (t.prev != nullptr) {
-    t.prev->next = t.next;
-  } else {
-    head = t.next;
-  }
-  if (t.next != nullptr) {
-    t.next->prev = t.prev;
-  } else {
-    tail = t.prev;
-  }
-  t.prev = t.next = nullptr;
-}
-
 // ---- Construction and nodes ----------------------------------------------------------------
 
 ImagePuller::ImagePuller(sim::Simulation& sim, sim::FlowNetwork& net, const ImageCatalog& catalog,
@@ -521,13 +490,13 @@ void ImagePuller::claim(NodeState& n, LayerTask& t) {
 
 void ImagePuller::enqueue_download(LayerTask& t) {
   t.state = LayerTask::State::queued_download;
-  t.job->limiter->waiting.push(t);
+  t.job->limiter->waiting.push_back(t);
   pump_downloads(*t.job->limiter);
 }
 
 void ImagePuller::pump_downloads(DownloadLimiter& limiter) {
-  while (limiter.active < limiter.capacity && limiter.waiting.head != nullptr) {
-    LayerTask& t = *limiter.waiting.pop();
+  while (limiter.active < limiter.capacity && !limiter.waiting.empty()) {
+    LayerTask& t = *limiter.waiting.pop_front();
     ++limiter.active;
     t.state = LayerTask::State::requesting;
     sim_.schedule(t, sim_.now() + request_latency());
@@ -613,8 +582,8 @@ void ImagePuller::transfer_done(LayerTask& t) {
 // ---- Unpack (apply) ------------------------------------------------------------------------
 
 void ImagePuller::pump_unpacks(NodeState& n) {
-  while (n.unpack_busy < n.shape.unpack_workers && n.unpack_queue.head != nullptr) {
-    LayerTask& t = *n.unpack_queue.pop();
+  while (n.unpack_busy < n.shape.unpack_workers && !n.unpack_queue.empty()) {
+    LayerTask& t = *n.unpack_queue.pop_front();
     ++n.unpack_busy;
     t.state = LayerTask::State::unpacking;
     const double bytes = static_cast<double>(catalog_.layer(t.layer).unpacked_bytes);
@@ -677,7 +646,7 @@ void ImagePuller::advance(PullJob& job) {
       }
       if (t.state == LayerTask::State::fetched) {
         t.state = LayerTask::State::queued_unpack;
-        job.node->unpack_queue.push(t);
+        job.node->unpack_queue.push_back(t);
         pump_unpacks(*job.node);
       }
       break;

@@ -59,7 +59,7 @@ void FifoServer::Acquire::withdraw() {
 }
 
 bool FifoServer::try_acquire() {
-  if (busy_ == capacity_ || head_ != nullptr) return false;
+  if (busy_ == capacity_ || !queue_.empty()) return false;
   account();
   ++busy_;
   ++grants_;
@@ -69,8 +69,8 @@ bool FifoServer::try_acquire() {
 void FifoServer::release() {
   if (busy_ == 0) throw std::logic_error("FifoServer: release without a held slot");
   account();
-  if (head_ != nullptr) {
-    grant(*head_);  // the slot passes straight to the next waiter
+  if (!queue_.empty()) {
+    grant(*queue_.front());  // the slot passes straight to the next waiter
   } else {
     --busy_;
   }
@@ -81,35 +81,14 @@ void FifoServer::enqueue(Acquire& a) {
   a.state_ = Acquire::State::queued;
   a.enqueued_at_ = sim_.now();
   // Walk back past lower priorities; equal priorities keep arrival order.
-  Acquire* after = tail_;
-  while (after != nullptr && after->priority_ < a.priority_) after = after->prev_;
-  a.prev_ = after;
-  a.next_ = after != nullptr ? after->next_ : head_;
-  if (a.next_ != nullptr) {
-    a.next_->prev_ = &a;
-  } else {
-    tail_ = &a;
-  }
-  if (after != nullptr) {
-    after->next_ = &a;
-  } else {
-    head_ = &a;
-  }
+  Acquire* after = queue_.back();
+  while (after != nullptr && after->priority_ < a.priority_) after = after->prev;
+  queue_.insert_after(after, a);
   ++queued_;
 }
 
 void FifoServer::unlink(Acquire& a) {
-  if (a.prev_ != nullptr) {
-    a.prev_->next_ = a.next_;
-  } else {
-    head_ = a.next_;
-  }
-  if (a.next_ != nullptr) {
-    a.next_->prev_ = a.prev_;
-  } else {
-    tail_ = a.prev_;
-  }
-  a.prev_ = a.next_ = nullptr;
+  queue_.remove(a);
   --queued_;
 }
 

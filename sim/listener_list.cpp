@@ -7,42 +7,25 @@ void Listener::detach() {
 }
 
 ListenerList::~ListenerList() {
-  while (head_ != nullptr) unlink(*head_);
+  while (!listeners_.empty()) unlink(*listeners_.front());
 }
 
 void ListenerList::add(Listener& l) {
   l.detach();
   l.list_ = this;
-  l.prev_ = tail_;
-  l.next_ = nullptr;
-  if (tail_ != nullptr) {
-    tail_->next_ = &l;
-  } else {
-    head_ = &l;
-  }
-  tail_ = &l;
+  listeners_.push_back(l);
 }
 
 void ListenerList::unlink(Listener& l) {
-  if (l.prev_ != nullptr) {
-    l.prev_->next_ = l.next_;
-  } else {
-    head_ = l.next_;
-  }
-  if (l.next_ != nullptr) {
-    l.next_->prev_ = l.prev_;
-  } else {
-    tail_ = l.prev_;
-  }
+  listeners_.remove(l);
   l.list_ = nullptr;
-  l.prev_ = l.next_ = nullptr;
 }
 
 void ListenerList::notify_all() {
   // Detach the current generation first so that re-subscriptions land in a fresh list.
-  Listener* stop_after = tail_;
-  while (head_ != nullptr) {
-    Listener* l = head_;
+  Listener* stop_after = listeners_.back();
+  while (!listeners_.empty()) {
+    Listener* l = listeners_.front();
     const bool last = (l == stop_after);
     unlink(*l);
     l->notify();
@@ -51,8 +34,8 @@ void ListenerList::notify_all() {
 }
 
 bool ListenerList::notify_one() {
-  if (head_ == nullptr) return false;
-  Listener* l = head_;
+  if (listeners_.empty()) return false;
+  Listener* l = listeners_.front();
   unlink(*l);
   l->notify();
   return true;

@@ -46,6 +46,7 @@
 #include "podsim/sim/event.hpp"
 #include "podsim/sim/fifo_server.hpp"
 #include "podsim/sim/flow_network.hpp"
+#include "podsim/sim/intrusive_list.hpp"
 #include "podsim/sim/process.hpp"
 #include "podsim/sim/task.hpp"
 #include "podsim/sim/timer.hpp"
@@ -196,13 +197,7 @@ class ImagePuller final : public ImageInventory {
   struct NodeState;
   struct PullJob;
   struct LayerTask;
-  struct TaskQueue {
-    LayerTask* head = nullptr;
-    LayerTask* tail = nullptr;
-    void push(LayerTask& t);
-    LayerTask* pop();
-    void remove(LayerTask& t);
-  };
+  using TaskQueue = sim::IntrusiveList<LayerTask>;
   struct DownloadLimiter {
     std::uint32_t capacity = 0;
     std::uint32_t active = 0;

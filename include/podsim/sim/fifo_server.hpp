@@ -11,6 +11,7 @@
 
 #include <cstdint>
 
+#include "podsim/sim/intrusive_list.hpp"
 #include "podsim/sim/wait.hpp"
 
 namespace podsim::sim {
@@ -52,12 +53,13 @@ class FifoServer {
 
    private:
     friend class FifoServer;
+    friend class IntrusiveList<Acquire>;
     void withdraw() override;
     FifoServer& server_;
     int priority_;
     Time enqueued_at_;
-    Acquire* prev_ = nullptr;
-    Acquire* next_ = nullptr;
+    Acquire* prev = nullptr;  // queue links
+    Acquire* next = nullptr;
     enum class State { idle, queued, granted } state_ = State::idle;
   };
 
@@ -90,8 +92,7 @@ class FifoServer {
   std::uint32_t capacity_;
   std::uint32_t busy_ = 0;
   std::uint32_t queued_ = 0;
-  Acquire* head_ = nullptr;
-  Acquire* tail_ = nullptr;
+  IntrusiveList<Acquire> queue_;
 
   std::uint64_t grants_ = 0;
   Duration total_wait_;

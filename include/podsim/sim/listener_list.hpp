@@ -2,6 +2,8 @@
 // An intrusive list of parties waiting for a signal. Waiters live in coroutine frames, so
 // waiting allocates nothing, and a waiter that gives up (interrupt, any_of) unlinks in O(1).
 
+#include "podsim/sim/intrusive_list.hpp"
+
 namespace podsim::sim {
 
 class ListenerList;
@@ -18,13 +20,14 @@ class Listener {
 
  protected:
   friend class ListenerList;
+  friend class IntrusiveList<Listener>;
   /// Called once when the signal comes; the listener is already detached by then.
   virtual void notify() = 0;
 
  private:
   ListenerList* list_ = nullptr;
-  Listener* prev_ = nullptr;
-  Listener* next_ = nullptr;
+  Listener* prev = nullptr;  // list links
+  Listener* next = nullptr;
 };
 
 class ListenerList {
@@ -34,7 +37,7 @@ class ListenerList {
   ListenerList& operator=(const ListenerList&) = delete;
   ~ListenerList();
 
-  bool empty() const { return head_ == nullptr; }
+  bool empty() const { return listeners_.empty(); }
   /// Appends: listeners are notified in the order they started to wait.
   void add(Listener& l);
   /// Detaches every listener and notifies each, oldest first. Listeners added during the
@@ -46,8 +49,7 @@ class ListenerList {
  private:
   friend class Listener;
   void unlink(Listener& l);
-  Listener* head_ = nullptr;
-  Listener* tail_ = nullptr;
+  IntrusiveList<Listener> listeners_;
 };
 
 }  // namespace podsim::sim
