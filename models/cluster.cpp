@@ -89,6 +89,23 @@ Cluster::~Cluster() {
   sim_.destroy_processes();
 }
 
+NodeId Cluster::take_instance(PoolId pool) {
+  // A terminated instance's slot is reused, so that a long run does not grow the node table:
+  // reset to a fresh instance (empty image cache, new name); one still busy (a lazy pull's
+  // background rest) waits for a later pod.
+  std::vector<NodeId>& free = pool_state_[pool].free_instances;
+  for (auto it = free.begin(); it != free.end(); ++it) {
+    const NodeId id = *it;
+    if (!puller_.reset_node(id)) continue;
+    free.erase(it);
+    const NodePoolSpec& spec = config_.pools[pool];
+    nodes_[id].name = spec.name + "-" + std::to_string(pool_state_[pool].next_ordinal++);
+    ips_[id] = NodeIpAllocator(id);
+    return id;
+  }
+  return add_node(pool, false);
+}
+
 NodeId Cluster::add_node(PoolId pool, bool ready) {
   const NodePoolSpec& spec = config_.pools[pool];
   Node n;
@@ -151,6 +168,15 @@ PodId Cluster::create_pod(const PodTemplate& tmpl, PodOwner owner) {
   for (std::size_t i = 0; i < tmpl.containers.size(); ++i) {
     pod.containers[i].image = tmpl.containers[i].image;
   }
+  pod.init_containers.resize(tmpl.initContainers.size());
+  for (std::size_t j = 0; j < tmpl.initContainers.size(); ++j) {
+    pod.init_containers[j].image = tmpl.initContainers[j].image;
+  }
+  rt->runs.resize(tmpl.initContainers.size() + tmpl.containers.size());
+  for (PodRuntime::Run& r : rt->runs) r.want_start = true;
+  rt->initialized = tmpl.initContainers.empty();
+  rt->status_timer.cluster = this;
+  rt->status_timer.rt = rt.get();
   rt->stream_key = pod.name;
 
   // Pools the pod can ever fit in (a node of the pool's shape holds it).
@@ -199,6 +225,7 @@ bool Cluster::update_in_place(PodId id, const std::vector<ContainerImageUpdate>&
   rt.update_options = options;
   pod.owner.revision = options.revision;
   pod.updating_in_place = true;
+  rt.gate_closed = true;  // until its containers are killed: the pod must not turn Ready again
   // CloneSet writes InPlaceUpdateReady=False and Ready=False in one status update
   // (domain-reference §2.6 step 1): the pod leaves the endpoints at once.
   set_not_ready(rt);
@@ -231,9 +258,27 @@ void Cluster::set_not_ready(PodRuntime& rt) {
   const bool was_ready = pod.ready;
   pod.ready = false;
   pod.available = false;
-  pod.serving = false;
   pod.ready_since.reset();
-  if (was_ready) notify(rt, PodEvent::not_ready);
+  rt.available_at = PodRuntime::kNever;
+  rt.serving_on_at = PodRuntime::kNever;  // a propagation under way is overtaken
+  if (!was_ready) return;
+  if (pod.serving && rt.serving_off_at == PodRuntime::kNever) {
+    // The EndpointSlice controller and then kube-proxy drop the endpoint asynchronously to the
+    // kubelet (domain-reference §1.6): it keeps serving until then, while preStop and SIGTERM
+    // (or an in-place restart) already run.
+    const sim::Time t = sim_.now();
+    const sim::Duration d = sample(rt, profile(rt).get("endpoint_removal"), "endpoint_removal",
+                                   Span::kPodLevel, rt.removals++);
+    record(rt, Stage::endpoint_removal, Span::kPodLevel, t, t + d);
+    rt.serving_off_at = t + d;
+    if (d <= sim::Duration{}) {
+      pod.serving = false;
+      rt.serving_off_at = PodRuntime::kNever;
+    } else {
+      arm_status(rt, rt.serving_off_at);
+    }
+  }
+  notify(rt, PodEvent::not_ready);
 }
 
 // ---- cluster-autoscaler -------------------------------------------------------------------

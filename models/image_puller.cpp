@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "podsim/model/client_rate_limiter.hpp"
 #include "podsim/sim/wait.hpp"
 
 namespace podsim::model {
@@ -12,16 +13,18 @@ namespace podsim::model {
 
 struct ImagePuller::NodeState {
   NodeState(sim::Simulation& sim, NodeId node_id, const NodeShape& node_shape,
-            std::uint32_t pull_slots, const ImageGcPolicy& gc)
+            std::uint32_t pull_slots, const ImagePullConfig& config)
       : id(node_id),
         shape(node_shape),
         kubelet_slots(sim, pull_slots),
-        cache(node_shape.image_disk_bytes, gc) {}
+        cache(node_shape.image_disk_bytes, config.image_gc),
+        registry_qps(config.registryPullQPS, config.registryBurst) {}
 
   NodeId id;
   NodeShape shape;
   sim::FifoServer kubelet_slots;
   LayerCache cache;
+  ClientRateLimiter registry_qps;  // registryPullQPS / registryBurst
   sim::FlowNetwork::LinkId nic_in = 0;
   sim::FlowNetwork::LinkId nic_out = 0;  // only with P2P
   DownloadLimiter downloads;             // DownloadLimitScope::per_node
@@ -120,6 +123,14 @@ ImagePuller::ImagePuller(sim::Simulation& sim, sim::FlowNetwork& net, const Imag
   if (config_.max_concurrent_downloads == 0) {
     throw std::invalid_argument("max_concurrent_downloads must be at least 1");
   }
+  if (config_.registryPullQPS < 0) throw std::invalid_argument("registryPullQPS must be >= 0");
+  if (config_.registryPullQPS > 0 && config_.registryBurst < 1) {
+    // rate.Limiter with burst 0 allows nothing: every pull would fail forever.
+    throw std::invalid_argument("registryBurst must be at least 1 when registryPullQPS > 0");
+  }
+  if (!(config_.pull_failure_probability >= 0 && config_.pull_failure_probability <= 1)) {
+    throw std::invalid_argument("pull_failure_probability must be in [0, 1]");
+  }
   if (config_.maxParallelImagePulls) {
     if (*config_.maxParallelImagePulls == 0) {
       throw std::invalid_argument("maxParallelImagePulls must be at least 1");
@@ -151,13 +162,46 @@ void ImagePuller::add_node(NodeId id, const NodeShape& shape) {
   } else if (config_.maxParallelImagePulls) {
     slots = *config_.maxParallelImagePulls;
   }
-  auto n = std::make_unique<NodeState>(sim_, id, shape, slots, config_.image_gc);
+  auto n = std::make_unique<NodeState>(sim_, id, shape, slots, config_);
   const std::string name = "node-" + std::to_string(id);
   n->nic_in = net_.add_link(shape.nic_bytes_per_s, name + "/nic-in");
   if (config_.peer_to_peer) n->nic_out = net_.add_link(shape.nic_bytes_per_s, name + "/nic-out");
   n->downloads.capacity = config_.max_concurrent_downloads;
   if (id >= nodes_.size()) nodes_.resize(static_cast<std::size_t>(id) + 1);
   nodes_[id] = std::move(n);
+}
+
+bool ImagePuller::reset_node(NodeId id) {
+  NodeState& n = node_at(id);
+  if (!n.in_flight.empty() || !n.uploads.empty() || n.kubelet_slots.busy() > 0 ||
+      n.kubelet_slots.queue_length() > 0 || n.unpack_busy > 0 || !n.unpack_queue.empty()) {
+    return false;
+  }
+  for (const auto& job : jobs_) {
+    if (job->node == &n) return false;
+  }
+  // Every present layer belongs to an image counted in image_layers_present.
+  evicted_.clear();
+  for (const auto& [image, present] : n.image_layers_present) {
+    for (LayerId l : image_layers_[image]) {
+      if (n.cache.contains(l) &&
+          std::find(evicted_.begin(), evicted_.end(), l) == evicted_.end()) {
+        if (n.cache.pins(l) > 0) return false;
+        evicted_.push_back(l);
+      }
+    }
+  }
+  for (LayerId l : evicted_) on_layer_evicted(n, l);
+  evicted_.clear();
+  const sim::FlowNetwork::LinkId nic_in = n.nic_in;
+  const sim::FlowNetwork::LinkId nic_out = n.nic_out;
+  const std::uint32_t slots = n.kubelet_slots.capacity();
+  auto fresh = std::make_unique<NodeState>(sim_, id, n.shape, slots, config_);
+  fresh->nic_in = nic_in;
+  fresh->nic_out = nic_out;
+  fresh->downloads.capacity = config_.max_concurrent_downloads;
+  nodes_[id] = std::move(fresh);
+  return true;
 }
 
 ImagePuller::NodeState& ImagePuller::node_at(NodeId id) {
@@ -315,7 +359,8 @@ void ImagePuller::unpin_image(NodeId node, ImageId image) {
 
 // ---- The awaitable API ---------------------------------------------------------------------
 
-sim::Task<PullResult> ImagePuller::pull(NodeId node, ImageId image, PullPolicy policy) {
+sim::Task<PullResult> ImagePuller::pull(NodeId node, ImageId image, PullPolicy policy,
+                                       double failure_draw) {
   sync_catalog();
   NodeState& n = node_at(node);
   if (image >= image_layers_.size()) throw std::out_of_range("ImagePuller: unknown image");
@@ -331,7 +376,14 @@ sim::Task<PullResult> ImagePuller::pull(NodeId node, ImageId image, PullPolicy p
   const sim::Time asked = sim_.now();
   sim::FifoServer::Lease slot = co_await n.kubelet_slots.acquire();
   r.queued = sim_.now() - asked;
-  PullResult done = co_await fetch(n, image, std::move(r));
+  if (!n.registry_qps.try_accept(sim_.now())) {
+    ++counters_.pulls_throttled;
+    r.ok = false;
+    r.retryable = true;
+    r.failure = "pull QPS exceeded";
+    co_return r;
+  }
+  PullResult done = co_await fetch(n, image, std::move(r), failure_draw);
   co_return done;
 }
 
@@ -346,7 +398,7 @@ sim::Process ImagePuller::prefetch_process(NodeId node, ImageId image) {
   if (node_has_image(node, image)) co_return;
   // Named, not temporaries: GCC 12 mishandles temporaries inside co_await expressions.
   PullResult initial;
-  PullResult done = co_await fetch(node_at(node), image, std::move(initial));
+  PullResult done = co_await fetch(node_at(node), image, std::move(initial), 1.0);
   (void)done;
 }
 
@@ -364,10 +416,22 @@ std::string ImagePuller::too_large_reason(const NodeState& n, ImageId image) con
 }
 
 // containerd's side of a pull: resolve, fetch, unpack.
-sim::Task<PullResult> ImagePuller::fetch(NodeState& n, ImageId image, PullResult r) {
+sim::Task<PullResult> ImagePuller::fetch(NodeState& n, ImageId image, PullResult r,
+                                        double failure_draw) {
   const sim::Time started = sim_.now();
   ++counters_.pulls_started;
-  co_await sim_.timeout(request_latency());  // resolve the manifest
+  const sim::Duration resolve = request_latency();
+  co_await sim_.timeout(resolve);  // resolve the manifest
+  if (failure_draw < config_.pull_failure_probability) {
+    ++counters_.pulls_failed;
+    ++counters_.pulls_failed_registry;
+    r.ok = false;
+    r.retryable = true;
+    r.failure = "failed to pull image " + catalog_.image(image).name +
+                ": registry error (pull_failure_probability)";
+    r.pulling = sim_.now() - started;
+    co_return r;
+  }
   if (std::string reason = too_large_reason(n, image); !reason.empty()) {
     ++counters_.pulls_failed;
     r.ok = false;

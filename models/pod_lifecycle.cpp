@@ -1,5 +1,15 @@
-// The kubelet's side of a pod, as one process per pod: from scheduling to Ready and available,
-// in-place container restarts, and termination. Facts: domain-reference §1.6, §3.1, §3.2, §3.5.
+// The kubelet's side of a pod: from scheduling to Ready and available, probes, restarts,
+// in-place container restarts, and termination. Facts: domain-reference §1.6, §3.1-3.3, §3.5.
+//
+// Two parts per pod, as in the kubelet:
+// - The pod worker (a process): SyncPod, one at a time. A sync kills containers whose startup or
+//   liveness probe failed, starts the next init container, restarts exited sidecars, and starts
+//   app containers in spec order (pull, create, start). A sync that fails (a pull in backoff or
+//   failing, a start refused by CrashLoopBackOff) is retried after pod_sync_retry; probe results
+//   that call for action (a kill, a sidecar started, an init container exited) sync at once.
+// - The status manager (a timer): applies probe results to container readiness at the times
+//   they reach the status, and derives pod Ready, endpoints and availability from them.
+// Probe results are computed when a container starts, from its app's start and hang times.
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -13,8 +23,119 @@ namespace podsim::model {
 
 namespace {
 constexpr std::int32_t kPod = Span::kPodLevel;
+constexpr sim::Time kNever = sim::Time::max();
+constexpr std::int64_t kNsPerS = 1'000'000'000;
+constexpr sim::Duration kSecond = sim::milliseconds(1000);
 // The kubelet floors the grace left after preStop at minimumGracePeriodInSeconds (§1.6).
 constexpr sim::Duration kMinimumGracePeriod = sim::milliseconds(2000);
+// kubelet.go: containerBackOffPeriod = imageBackOffPeriod = 10 s, MaxContainerBackOff =
+// MaxImageBackOff = 300 s; flowcontrol.Backoff.Next doubles up to the max (no jitter: the
+// kubelet builds both with NewBackOff).
+constexpr sim::Duration kBackOffInitial = sim::milliseconds(10'000);
+constexpr sim::Duration kBackOffMax = sim::milliseconds(300'000);
+// An entry not updated for this long starts over at the initial backoff (flowcontrol hasExpired:
+// 2 x max; the kubelet sets the container backoff's HasExpiredFunc to 600 s explicitly).
+constexpr sim::Duration kBackOffExpiry = sim::milliseconds(600'000);
+
+// What the lifecycle needs of a container, init containers first. Probes of run-to-completion
+// init containers do not exist in the API.
+struct ContainerView {
+  ImageId image;
+  ImagePullPolicy policy;
+  const std::optional<Probe>* startup;
+  const std::optional<Probe>* readiness;
+  const std::optional<Probe>* liveness;
+  const sim::DistributionPtr* app_start;
+  const sim::DistributionPtr* pre_stop;
+  const sim::DistributionPtr* shutdown;
+  const sim::DistributionPtr* hang_after;
+  const sim::DistributionPtr* run_time;  // run-to-completion init containers
+  bool run_to_completion;
+};
+
+ContainerView view(const PodTemplate& t, std::size_t k) {
+  if (k < t.initContainers.size()) {
+    const InitContainerSpec& c = t.initContainers[k];
+    return {c.image,       c.imagePullPolicy, &c.startupProbe, &c.readinessProbe,
+            &c.livenessProbe, &c.app_start,   &c.preStop,      &c.shutdown,
+            &c.hang_after, &c.run_time,       !c.sidecar};
+  }
+  const ContainerSpec& c = t.containers[k - t.initContainers.size()];
+  return {c.image,         c.imagePullPolicy, &c.startupProbe, &c.readinessProbe,
+          &c.livenessProbe, &c.app_start,     &c.preStop,      &c.shutdown,
+          &c.hang_after,   nullptr,           false};
+}
+
+ContainerStatus& status_of(Pod& pod, std::size_t k) {
+  const std::size_t n_init = pod.init_containers.size();
+  return k < n_init ? pod.init_containers[k] : pod.containers[k - n_init];
+}
+
+bool is_run_to_completion(const PodTemplate& t, std::size_t k) {
+  return k < t.initContainers.size() && !t.initContainers[k].sidecar;
+}
+
+sim::Duration period_of(const Probe& p) {
+  return sim::seconds(std::max(p.periodSeconds, 1));
+}
+sim::Duration timeout_of(const Probe& p) {
+  return sim::seconds(std::max(p.timeoutSeconds, 1));
+}
+sim::Duration delay_of(const Probe& p) {
+  return sim::seconds(std::max(p.initialDelaySeconds, 0));
+}
+
+// The first tick anchor + k * period (k >= 0) at or after t.
+sim::Time first_tick(sim::Time anchor, sim::Duration period, sim::Time t) {
+  if (t <= anchor) return anchor;
+  if (t == kNever) return kNever;
+  const std::int64_t k = ((t - anchor).ns() + period.ns() - 1) / period.ns();
+  return anchor + period * k;
+}
+
+// The tick at which a probe ticking from `first` every `period` has seen `threshold`
+// consecutive failures, the app answering on [serving, hung); kNever if that never happens.
+sim::Time failure_tick(sim::Time first, sim::Duration period, std::int32_t threshold,
+                       sim::Time serving, sim::Time hung) {
+  const std::int64_t f = std::max(threshold, 1);
+  const sim::Time first_ok = first_tick(first, period, serving);
+  const sim::Time streak_from_first = first + period * (f - 1);
+  if (first_ok == kNever || first_ok > streak_from_first) return streak_from_first;
+  if (hung == kNever) return kNever;
+  const sim::Time first_hung = first_tick(first, period, hung);
+  // No tick in between was answered: the failures before serving go on counting.
+  if (first_hung <= first_ok) return streak_from_first;
+  return first_hung + period * (f - 1);
+}
+
+// Records the deferred spans of one container (or the pod level), cut at now.
+template <class Runtime, class Record>
+void clip_deferred(Runtime& rt, std::int32_t container, sim::Time now, Record record) {
+  std::erase_if(rt.deferred, [&](const auto& d) {
+    if (d.container != container) return false;
+    if (d.start < now || d.end <= now) record(d.stage, d.start, std::min(d.end, now));
+    return true;
+  });
+}
+
+// flowcontrol.Backoff, for the kubelet's two uses.
+template <class Run>
+bool crash_in_backoff(const Run& r, sim::Time finished, sim::Time now) {
+  // IsInBackOffSince(key, FinishedAt of the latest exited instance).
+  if (!r.crash_entry || finished - r.crash_updated > kBackOffExpiry) return false;
+  return now - finished < r.crash_backoff;
+}
+template <class Run>
+void crash_next(Run& r, sim::Time finished, sim::Time now) {
+  if (!r.crash_entry || finished - r.crash_updated > kBackOffExpiry) {
+    r.crash_backoff = kBackOffInitial;
+  } else {
+    r.crash_backoff = std::min(r.crash_backoff + r.crash_backoff, kBackOffMax);
+  }
+  r.crash_entry = true;
+  r.crash_updated = now;  // Next stamps Clock.Now(), not the event time
+}
+
 }  // namespace
 
 // ---- Randomness and recording -------------------------------------------------------------
@@ -73,14 +194,18 @@ sim::Process Cluster::lifecycle(PodRuntime& rt) {
   } catch (const sim::Interrupted&) {
     rt.interrupt_pending = false;
   }
-  // Running (or stalled): serve in-place updates until deleted. Requests arrive as interrupts.
+  // Bound (or stalled): the pod worker runs until deletion; in-place updates arrive as
+  // interrupts, as does the deletion.
   while (!rt.pod.deletion_requested) {
     try {
       if (!rt.update.empty()) {
         auto update = update_containers(rt);
         co_await std::move(update);
-      } else {
+      } else if (rt.pod.phase == PodPhase::stalled || !rt.pod.node) {
         co_await rt.idle;
+      } else {
+        auto worker = pod_worker(rt);
+        co_await std::move(worker);
       }
     } catch (const sim::Interrupted&) {
       rt.interrupt_pending = false;
@@ -96,10 +221,12 @@ sim::Process Cluster::lifecycle(PodRuntime& rt) {
     }
     rt.interrupt_pending = false;
   }
+  rt.wake.reset();  // a pending pod_sync_retry
   auto end = terminate(rt);
   co_await std::move(end);
 }
 
+// Scheduling, the instance of an elastic pool, volumes and the sandbox.
 sim::Task<void> Cluster::start_pod(PodRuntime& rt) {
   Pod& pod = rt.pod;
   if (!rt.unplaceable.empty()) {
@@ -128,7 +255,7 @@ sim::Task<void> Cluster::start_pod(PodRuntime& rt) {
   if (config_.pools[pool].kind == NodePoolKind::elastic) {
     // A fresh instance: an empty image cache unless its snapshot bakes images in.
     const sim::Time t = sim_.now();
-    const NodeId instance = add_node(pool, false);
+    const NodeId instance = take_instance(pool);
     pod.instance = instance;
     for (ImageId image : config_.pools[pool].image_cache_snapshot) {
       puller_.preload_image(instance, image);
@@ -138,6 +265,8 @@ sim::Task<void> Cluster::start_pod(PodRuntime& rt) {
     record(rt, Stage::instance_boot, kPod, t, sim_.now());
   }
   const NodeId host = *pod.host();
+  // HandlePodAdditions: the probe workers start here; startup and liveness probes tick from now.
+  rt.admitted = sim_.now();
 
   {
     const sim::Time t = sim_.now();
@@ -158,173 +287,495 @@ sim::Task<void> Cluster::start_pod(PodRuntime& rt) {
     ++recorder_.counters().sandboxes_created;
     record(rt, Stage::sandbox, kPod, t, sim_.now());
   }
+}
 
-  auto init = run_init_containers(rt);
-  co_await std::move(init);
-  if (pod.phase == PodPhase::stalled) co_return;
+// ---- The pod worker -------------------------------------------------------------------------
+
+sim::Task<void> Cluster::pod_worker(PodRuntime& rt) {
+  for (;;) {
+    rt.sync_requested = false;
+    auto sync = sync_pod(rt);
+    const bool failed = co_await std::move(sync);
+    if (rt.pod.phase == PodPhase::stalled) co_return;
+    rt.wake.reset();
+    if (rt.sync_requested) continue;  // a result came in during the sync
+    if (failed) {
+      // pod_workers.go requeues a failed sync after its backOffPeriod (jittered). A zero retry
+      // stands for continuous syncing: the next one is when the earliest backoff expires.
+      const sim::Duration d = sample(rt, profile(rt).get("pod_sync_retry"), "pod_sync_retry",
+                                     kPod, 0, rt.failed_syncs++);
+      sim::Time next = sim_.now() + d;
+      if (d <= sim::Duration{}) {
+        next = kNever;
+        for (const PodRuntime::Run& r : rt.runs) {
+          if (r.want_start && r.crash_entry) {
+            const sim::Time t = r.finished + r.crash_backoff;
+            if (t > sim_.now()) next = std::min(next, t);
+          }
+        }
+        for (const PodRuntime::PullBackoff& b : rt.pull_backoffs) {
+          const sim::Time t = b.updated + b.backoff;
+          if (t > sim_.now()) next = std::min(next, t);
+        }
+        if (next == kNever) next = sim_.now() + kBackOffInitial;
+      }
+      rt.wake.trigger_at(next);
+    }
+    co_await rt.wake;
+  }
+}
+
+// SyncPod (kuberuntime_manager.go): kills, then init containers (computeInitContainerActions),
+// then app containers. doBackOff reads the pod status from the start of the sync.
+sim::Task<bool> Cluster::sync_pod(PodRuntime& rt) {
+  Pod& pod = rt.pod;
+  const std::size_t n_init = pod.spec.initContainers.size();
+  for (PodRuntime::Run& r : rt.runs) {
+    r.snap_exited = r.exited;
+    r.snap_finished = r.finished;
+  }
+  // Startup or liveness failure: killed, and restarted below in the same sync.
+  for (std::size_t k = 0; k < rt.runs.size(); ++k) {
+    if (rt.runs[k].running && rt.runs[k].kill_at <= sim_.now()) {
+      auto kill = kill_for_restart(rt, k);
+      co_await std::move(kill);
+    }
+  }
+
+  bool failed = false;
+  if (!rt.initialized) {
+    // Run-to-completion init containers that exited 0 are done.
+    for (std::size_t j = 0; j < n_init; ++j) {
+      PodRuntime::Run& r = rt.runs[j];
+      if (pod.spec.initContainers[j].sidecar || !r.running || r.exit_at > sim_.now()) continue;
+      record(rt, Stage::init_containers, static_cast<std::int32_t>(j), r.started, r.exit_at);
+      r.running = false;
+      r.completed = true;
+      r.exit_at = kNever;
+      pod.init_containers[j].running = false;
+      // Exited: its image is no longer in use.
+      puller_.unpin_image(*pod.host(), pod.init_containers[j].image);
+      rt.pins.erase(std::find(rt.pins.begin(), rt.pins.end(), pod.init_containers[j].image));
+    }
+    // The next init container runs once the previous one exited 0 or, for a sidecar, is
+    // started: running and its startupProbe passed. A sidecar started once no longer holds
+    // the others up; if it exited it is restarted (with its backoff).
+    bool done = true;
+    for (std::size_t j = 0; j < n_init && done; ++j) {
+      PodRuntime::Run& r = rt.runs[j];
+      if (!pod.spec.initContainers[j].sidecar) {
+        if (r.completed) continue;
+        done = false;
+        if (r.running) break;  // its exit makes the next sync
+        auto start = start_one(rt, j);
+        const bool ok = co_await std::move(start);
+        if (pod.phase == PodPhase::stalled) co_return false;
+        failed = !ok;
+        break;
+      }
+      if (!r.running) {
+        auto start = start_one(rt, j);
+        const bool ok = co_await std::move(start);
+        if (pod.phase == PodPhase::stalled) co_return false;
+        if (!ok) {
+          failed = true;
+          if (r.gate_passed) continue;
+          done = false;
+          break;
+        }
+      }
+      if (r.gate_passed) continue;
+      if (r.startup_at > sim_.now()) {
+        done = false;  // its startup result makes the next sync
+        break;
+      }
+      r.gate_passed = true;
+    }
+    if (!done) {
+      refresh_status(rt);
+      co_return failed;
+    }
+    rt.initialized = true;
+  } else {
+    // Sidecars that exited are restarted (InitContainersToStart), before the app containers.
+    for (std::size_t j = 0; j < n_init; ++j) {
+      if (!pod.spec.initContainers[j].sidecar || !rt.runs[j].want_start) continue;
+      auto start = start_one(rt, j);
+      const bool ok = co_await std::move(start);
+      if (pod.phase == PodPhase::stalled) co_return false;
+      failed = failed || !ok;
+    }
+  }
 
   // App containers in spec order; the kubelet goes on to the next one right after
-  // StartContainer, while earlier ones start their apps and get probed.
-  sim::Time ready_at = sim_.now();
-  for (std::size_t i = 0; i < pod.spec.containers.size(); ++i) {
-    auto start = start_container(rt, i);
-    const sim::Time r = co_await std::move(start);
-    if (pod.phase == PodPhase::stalled) co_return;
-    ready_at = std::max(ready_at, r);
+  // StartContainer (or after one fails to start), while earlier ones start their apps.
+  for (std::size_t k = n_init; k < rt.runs.size(); ++k) {
+    if (!rt.runs[k].want_start) continue;
+    auto start = start_one(rt, k);
+    const bool ok = co_await std::move(start);
+    if (pod.phase == PodPhase::stalled) co_return false;
+    failed = failed || !ok;
   }
-  pod.phase = PodPhase::running;
-  auto ready = become_ready(rt, ready_at);
-  co_await std::move(ready);
+  if (pod.phase == PodPhase::starting &&
+      std::all_of(rt.runs.begin() + static_cast<std::ptrdiff_t>(n_init), rt.runs.end(),
+                  [](const PodRuntime::Run& r) { return r.ever_started; })) {
+    pod.phase = PodPhase::running;
+  }
+  refresh_status(rt);
+  co_return failed;
 }
 
-sim::Task<void> Cluster::run_init_containers(PodRuntime& rt) {
+// The kubelet's start step for one container: doBackOff, EnsureImageExists, create, start.
+sim::Task<bool> Cluster::start_one(PodRuntime& rt, std::size_t k) {
   Pod& pod = rt.pod;
-  const StageProfile& prof = profile(rt);
-  for (std::size_t j = 0; j < pod.spec.initContainers.size(); ++j) {
-    const InitContainerSpec& c = pod.spec.initContainers[j];
-    const auto index = static_cast<std::int32_t>(j);
-    auto pulled = pull(rt, index, c.image, c.imagePullPolicy);
-    if (!co_await std::move(pulled)) co_return;
-    const sim::Time t = sim_.now();
-    const sim::Duration start = sample(rt, prof.get("container_start"), "container_start", index);
-    if (c.sidecar) {
-      // restartPolicy Always: started, then the next init container goes; it runs with the pod.
-      co_await sim_.timeout(start);
-      record(rt, Stage::container_start, index, t, sim_.now());
-      continue;
+  PodRuntime::Run& r = rt.runs[k];
+  const ContainerView c = view(pod.spec, k);
+  ContainerStatus& status = status_of(pod, k);
+  const auto index = static_cast<std::int32_t>(k);
+  // doBackOff: only a container with an exited instance in the sync's pod status backs off,
+  // against that instance's FinishedAt; when it may go, Next() doubles the backoff.
+  if (r.snap_exited) {
+    if (crash_in_backoff(r, r.snap_finished, sim_.now())) {
+      if (r.crash_waiting_since == kNever) r.crash_waiting_since = r.finished;
+      co_return false;
     }
-    const sim::DistributionPtr& run = c.run_time ? c.run_time : prof.get("init_container_run");
-    co_await sim_.timeout(start + sample(rt, run, "init_container_run", index));
-    record(rt, Stage::init_containers, index, t, sim_.now());
-    // Exited: its image is no longer in use.
-    puller_.unpin_image(*pod.host(), c.image);
-    rt.pins.erase(std::find(rt.pins.begin(), rt.pins.end(), c.image));
+    crash_next(r, r.snap_finished, sim_.now());
+    if (r.crash_waiting_since != kNever) {
+      record(rt, Stage::crash_loop_backoff, index, r.crash_waiting_since, sim_.now());
+      r.crash_waiting_since = kNever;
+    }
   }
+  // The instance about to start: its draws are keyed by the restart count it will have.
+  const std::uint32_t attempt = r.ever_started ? status.restartCount + 1 : 0;
+  auto pull_task = pull(rt, k, c.image, c.policy, attempt);
+  const PullOutcome pulled = co_await std::move(pull_task);
+  if (pulled != PullOutcome::ok) co_return false;
+
+  const StageProfile& prof = profile(rt);
+  const sim::Time t = sim_.now();
+  const sim::Duration create_start =
+      sample(rt, prof.get("container_start"), "container_start", index, attempt);
+  if (c.run_to_completion) {
+    // Runs until it exits 0; its exit makes a sync that starts the next init container.
+    const sim::DistributionPtr& run = *c.run_time ? *c.run_time : prof.get("init_container_run");
+    r.exit_at = t + create_start + sample(rt, run, "init_container_run", index, attempt);
+  } else {
+    co_await sim_.timeout(create_start);
+    record(rt, Stage::container_start, index, t, sim_.now());
+  }
+  status.restartCount = attempt;
+  status.image = c.image;
+  status.running = true;
+  status.ready = false;
+  status.started = false;
+  r.ever_started = true;
+  r.running = true;
+  r.want_start = false;
+  r.kill_signaled = r.exit_signaled = r.startup_signaled = false;
+  r.started = c.run_to_completion ? t : sim_.now();
+  if (!c.run_to_completion) {
+    const sim::DistributionPtr& app = *c.app_start ? *c.app_start : prof.get("app_start");
+    const sim::Time app_ready = r.started + sample(rt, app, "app_start", index, attempt);
+    plan_probes(rt, k, app_ready);
+    defer(rt, Stage::app_start, index, r.started, app_ready);
+    if (*c.readiness && r.ready_at != kNever && r.ready_at > app_ready) {
+      defer(rt, Stage::readiness, index, app_ready, r.ready_at);
+    }
+  }
+  refresh_status(rt);
+  co_return true;
 }
 
-sim::Task<bool> Cluster::pull(PodRuntime& rt, std::int32_t span_index, ImageId image,
-                              ImagePullPolicy policy) {
+sim::Task<Cluster::PullOutcome> Cluster::pull(PodRuntime& rt, std::size_t k, ImageId image,
+                                              ImagePullPolicy policy, std::uint32_t attempt) {
   const NodeId host = *rt.pod.host();
+  PodRuntime::Run& r = rt.runs[k];
+  const auto index = static_cast<std::int32_t>(k);
   if (policy == ImagePullPolicy::Never) {
     if (!puller_.node_has_image(host, image)) {
       stall(rt, "ErrImageNeverPull: image " + catalog_.image(image).name +
                     " is not present on node " + nodes_[host].name +
                     " and imagePullPolicy is Never");
-      co_return false;
+      co_return PullOutcome::stalled;
     }
   } else {
     const sim::Time t = sim_.now();
+    const bool pulls = policy == ImagePullPolicy::Always || !puller_.node_has_image(host, image);
+    // EnsureImageExists: while the image's backoff (keyed podUID_image) runs, no pull is made
+    // (ErrImagePullBackOff); IsInBackOffSinceUpdate counts from the last failure.
+    auto backoff = std::find_if(rt.pull_backoffs.begin(), rt.pull_backoffs.end(),
+                                [&](const PodRuntime::PullBackoff& b) { return b.image == image; });
+    if (pulls && backoff != rt.pull_backoffs.end() && t - backoff->updated <= kBackOffExpiry &&
+        t - backoff->updated < backoff->backoff) {
+      co_return PullOutcome::retry;
+    }
+    double failure_draw = 1.0;
+    if (pulls && config_.image_pull.pull_failure_probability > 0) {
+      sim::RandomStream s = stream(rt, "image_pull_failure", index, attempt).child(r.pull_attempts);
+      failure_draw = s.uniform01();
+    }
+    ++r.pull_attempts;
     auto task = puller_.pull(
         host, image,
-        policy == ImagePullPolicy::Always ? PullPolicy::Always : PullPolicy::IfNotPresent);
-    const PullResult r = co_await std::move(task);
-    if (!r.ok) {
-      stall(rt, "ErrImagePull: " + r.failure);
-      co_return false;
+        policy == ImagePullPolicy::Always ? PullPolicy::Always : PullPolicy::IfNotPresent,
+        failure_draw);
+    const PullResult result = co_await std::move(task);
+    if (!result.ok) {
+      if (!result.retryable) {
+        stall(rt, "ErrImagePull: " + result.failure);
+        co_return PullOutcome::stalled;
+      }
+      // ErrImagePull: backOff.Next(podUID_image, now).
+      const sim::Time now = sim_.now();
+      backoff = std::find_if(rt.pull_backoffs.begin(), rt.pull_backoffs.end(),
+                             [&](const PodRuntime::PullBackoff& b) { return b.image == image; });
+      if (backoff == rt.pull_backoffs.end()) {
+        rt.pull_backoffs.push_back({image, kBackOffInitial, now});
+      } else if (now - backoff->updated > kBackOffExpiry) {
+        *backoff = {image, kBackOffInitial, now};
+      } else {
+        backoff->backoff = std::min(backoff->backoff + backoff->backoff, kBackOffMax);
+        backoff->updated = now;
+      }
+      if (r.pull_failing_since == kNever) r.pull_failing_since = t;
+      co_return PullOutcome::retry;
     }
-    if (!r.already_present) record(rt, Stage::image_pull, span_index, t, sim_.now());
+    if (r.pull_failing_since != kNever) {
+      record(rt, Stage::image_pull_backoff, index, r.pull_failing_since, t);
+      r.pull_failing_since = kNever;
+    }
+    if (!result.already_present) record(rt, Stage::image_pull, index, t, sim_.now());
   }
   // Pinned at once, so image GC cannot take the layers of a container about to run.
   puller_.pin_image(host, image);
   rt.pins.push_back(image);
-  co_return true;
+  co_return PullOutcome::ok;
 }
 
-sim::Task<sim::Time> Cluster::start_container(PodRuntime& rt, std::size_t i) {
-  Pod& pod = rt.pod;
-  const ContainerSpec& c = pod.spec.containers[i];
-  ContainerStatus& status = pod.containers[i];
-  const auto index = static_cast<std::int32_t>(pod.spec.initContainers.size() + i);
-  const std::uint32_t attempt = status.restartCount;
+// ---- Probes ---------------------------------------------------------------------------------
+
+// The probe worker's rules (§3.5), evaluated once for the container instance that started now
+// (S) with its app serving from app_ready (R) until it hangs (H): probes succeed on [R, H).
+// - Startup and liveness workers tick every periodSeconds from when the kubelet added the pod.
+//   A tick probes only once the container shows as running (one status sync after S) and
+//   int(now - S) >= initialDelaySeconds; liveness (and readiness) wait for startup success.
+//   failureThreshold consecutive failures kill the container; a startup success ends startup
+//   probing (Started=true).
+// - Readiness: the status manager's first sync that shows the container started fires the
+//   manual trigger, which probes at once and re-phases the ticker to tick every periodSeconds
+//   from there. successThreshold consecutive successes make it ready, failureThreshold
+//   consecutive failures (a hung app) not ready; either shows after the probe and a status sync.
+// - A probe result takes the probe latency, or timeoutSeconds when the app hangs.
+void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
+  PodRuntime::Run& r = rt.runs[k];
+  const ContainerView c = view(rt.pod.spec, k);
+  const auto index = static_cast<std::int32_t>(k);
+  const std::uint32_t attempt = status_of(rt.pod, k).restartCount;
   const StageProfile& prof = profile(rt);
+  const sim::Time started = r.started;
 
-  auto pulled = pull(rt, index, c.image, c.imagePullPolicy);
-  if (!co_await std::move(pulled)) co_return sim::Time::max();
-  const sim::Time t = sim_.now();
-  co_await sim_.timeout(sample(rt, prof.get("container_start"), "container_start", index, attempt));
-  record(rt, Stage::container_start, index, t, sim_.now());
-  status.image = c.image;
-  status.running = true;
-  status.ready = false;
-
-  const sim::Time started = sim_.now();
-  const sim::DistributionPtr& app = c.app_start ? c.app_start : prof.get("app_start");
-  const sim::Time app_ready = started + sample(rt, app, "app_start", index, attempt);
-  const sim::Time ready = readiness_time(rt, i, started, app_ready);
-  defer(rt, Stage::app_start, index, started, app_ready);
-  if (c.readinessProbe && ready > app_ready) defer(rt, Stage::readiness, index, app_ready, ready);
-  co_return ready;
-}
-
-// Readiness by the probe worker's rules (§3.5): once the container has started, the status
-// manager's first sync fires the manual trigger, which probes at once and re-phases the ticker
-// to fire every periodSeconds from there. A tick probes only if int(now - startedAt) >=
-// initialDelaySeconds (whole seconds, truncated), and succeeds if the app serves by then. The
-// result counts after successThreshold consecutive successes and is visible in the API after
-// the probe's own latency and another status sync.
-sim::Time Cluster::readiness_time(PodRuntime& rt, std::size_t i, sim::Time started,
-                                  sim::Time app_ready) {
-  const ContainerSpec& c = rt.pod.spec.containers[i];
-  if (!c.readinessProbe) return started;  // no probe: ready once started
-  const ReadinessProbe& probe = *c.readinessProbe;
-  const auto index = static_cast<std::int32_t>(rt.pod.spec.initContainers.size() + i);
-  const std::uint32_t attempt = rt.pod.containers[i].restartCount;
-  const StageProfile& prof = profile(rt);
+  sim::Time hung = kNever;
+  if (*c.hang_after) hung = app_ready + sample(rt, *c.hang_after, "hang_after", index, attempt);
   const sim::Duration trigger = sample(rt, prof.get("status_sync"), "status_sync", index, attempt);
   const sim::Duration report =
       sample(rt, prof.get("status_sync"), "status_sync", index, attempt, 1);
-  sim::Duration latency =
-      sample(rt, prof.get("readiness_probe_latency"), "readiness_probe_latency", index, attempt);
-  latency = std::min(latency, sim::seconds(std::max(probe.timeoutSeconds, 1)));
-  const sim::Duration period = sim::seconds(std::max(probe.periodSeconds, 1));
-  const std::int64_t delay_s = std::max(probe.initialDelaySeconds, 0);
-  constexpr std::int64_t kNsPerS = 1'000'000'000;
+  const sim::Time visible = started + trigger;
+  auto latency = [&](const Probe& p, std::string_view name) {
+    return std::min(sample(rt, prof.get("readiness_probe_latency"), name, index, attempt),
+                    timeout_of(p));
+  };
+  // When the result of the probe at tick t is in.
+  auto result_at = [&](const Probe& p, sim::Time t, sim::Duration answered) {
+    return t + (t >= hung ? timeout_of(p) : answered);
+  };
 
-  // The first tick k >= 0 (at started + trigger + k * period) with int(elapsed) >= delay, i.e.
-  // elapsed >= delay for a whole-second delay, and the app serving.
-  const std::int64_t need =
-      std::max(delay_s * kNsPerS - trigger.ns(), (app_ready - started).ns() - trigger.ns());
-  const std::int64_t k = need <= 0 ? 0 : (need + period.ns() - 1) / period.ns();
-  const sim::Time first = started + trigger + period * k;
-  return first + period * (std::max(probe.successThreshold, 1) - 1) + latency + report;
+  r.kill_at = kNever;
+  r.kill_grace = -1;
+  r.startup_at = started;
+  if (*c.startup) {
+    const Probe& p = **c.startup;
+    const sim::Duration period = period_of(p);
+    const sim::Duration lat = latency(p, "startup_probe_latency");
+    const sim::Time first =
+        first_tick(rt.admitted, period, std::max(visible, started + delay_of(p)));
+    const sim::Time ok = first_tick(first, period, app_ready);
+    const sim::Time fail = failure_tick(first, period, p.failureThreshold, app_ready, hung);
+    if (ok < hung && ok < fail) {
+      r.startup_at = ok + lat;
+    } else {
+      r.startup_at = kNever;
+      r.kill_at = result_at(p, fail, lat);
+      r.kill_grace = p.terminationGracePeriodSeconds.value_or(-1);
+    }
+  }
+
+  r.ready_at = kNever;
+  r.unready_at = kNever;
+  if (r.startup_at == kNever) return;
+  if (!*c.readiness) {
+    r.ready_at = r.startup_at;  // no readiness probe: ready once running and started
+  } else {
+    const Probe& p = **c.readiness;
+    const sim::Duration period = period_of(p);
+    const sim::Duration lat = latency(p, "readiness_probe_latency");
+    const sim::Time trigger_at = r.startup_at + trigger;
+    // The first tick k >= 0 (at trigger_at + k * period) with int(now - S) >= delay, i.e.
+    // now - S >= delay for a whole-second delay, and the app serving.
+    const sim::Time first =
+        first_tick(trigger_at, period, std::max(started + delay_of(p), app_ready));
+    const sim::Time last = first + period * (std::max(p.successThreshold, 1) - 1);
+    if (last < hung) {
+      r.ready_at = last + lat + report;
+      if (hung != kNever) {
+        const sim::Time failing = first_tick(trigger_at, period, hung) +
+                                  period * (std::max(p.failureThreshold, 1) - 1);
+        r.unready_at = std::max(result_at(p, failing, lat) + report, r.ready_at);
+      }
+    }
+  }
+  if (*c.liveness) {
+    const Probe& p = **c.liveness;
+    const sim::Duration period = period_of(p);
+    const sim::Duration lat = latency(p, "liveness_probe_latency");
+    const sim::Time first = first_tick(
+        rt.admitted, period, std::max({visible, started + delay_of(p), r.startup_at}));
+    const sim::Time fail = failure_tick(first, period, p.failureThreshold, app_ready, hung);
+    if (fail != kNever) {
+      r.kill_at = result_at(p, fail, lat);
+      r.kill_grace = p.terminationGracePeriodSeconds.value_or(-1);
+    }
+  }
 }
 
-sim::Task<void> Cluster::become_ready(PodRuntime& rt, sim::Time ready_at) {
+sim::Task<void> Cluster::kill_for_restart(PodRuntime& rt, std::size_t k) {
   Pod& pod = rt.pod;
-  co_await sim_.timeout_until(ready_at);
-  flush_deferred(rt, false);
-  for (ContainerStatus& c : pod.containers) c.ready = c.running;
-  pod.ready = true;
-  pod.ready_since = sim_.now();
-  // An in-place update is done once the pod is Ready again; the next one may come.
-  pod.updating_in_place = false;
-  notify(rt, PodEvent::ready);
+  PodRuntime::Run& r = rt.runs[k];
+  const auto index = static_cast<std::int32_t>(k);
+  const std::int32_t grace =
+      r.kill_grace >= 0 ? r.kill_grace : pod.spec.terminationGracePeriodSeconds;
+  const sim::Time t = sim_.now();
+  co_await sim_.timeout(kill_time(rt, k, grace));
+  record(rt, Stage::termination, index, t, sim_.now());
+  ContainerStatus& status = status_of(pod, k);
+  r.running = false;
+  r.exited = true;
+  r.finished = sim_.now();
+  r.want_start = true;  // restartPolicy Always
+  r.kill_at = r.startup_at = r.ready_at = r.unready_at = kNever;
+  status.running = status.ready = status.started = false;
+  puller_.unpin_image(*pod.host(), status.image);
+  rt.pins.erase(std::find(rt.pins.begin(), rt.pins.end(), status.image));
+  // Its app_start and readiness spans end with it.
+  clip_deferred(rt, index, sim_.now(), [&](Stage stage, sim::Time start, sim::Time end) {
+    record(rt, stage, index, start, end);
+  });
+  refresh_status(rt);
+}
 
-  // Endpoints list the pod once propagation completes; availability needs minReadySeconds.
-  // Both run from the Ready transition, independently.
-  const sim::Time ready = sim_.now();
-  const sim::Time serving_at = ready + sample(rt, profile(rt).get("endpoint_propagation"),
-                                              "endpoint_propagation", kPod, pod.in_place_updates);
-  const sim::Time available_at = ready + sim::seconds(std::max(pod.owner.minReadySeconds, 0));
-  defer(rt, Stage::endpoint_propagation, kPod, ready, serving_at);
-  if (available_at > ready) defer(rt, Stage::min_ready, kPod, ready, available_at);
-  // Also waits for spans still running past Ready (an unprobed container's app start), so
-  // that every span is recorded by the time the pod settles.
-  for (;;) {
-    flush_deferred(rt, false);
-    const sim::Time now = sim_.now();
-    if (!pod.serving && now >= serving_at) pod.serving = true;
-    if (!pod.available && now >= available_at) {
-      pod.available = true;
-      notify(rt, PodEvent::available);
+// ---- Status manager -------------------------------------------------------------------------
+
+void Cluster::arm_status(PodRuntime& rt, sim::Time at) {
+  if (at >= rt.status_at) return;
+  rt.status_at = at;
+  sim_.schedule(rt.status_timer, std::max(at, sim_.now()));
+}
+
+void Cluster::refresh_status(PodRuntime& rt) {
+  Pod& pod = rt.pod;
+  const sim::Time now = sim_.now();
+  const std::size_t n_init = pod.spec.initContainers.size();
+  sim::Time next = kNever;
+  bool wake = false;
+  // Ready: every app container and sidecar ready (GenerateContainersReadyCondition counts
+  // restartable init containers), the pod initialized, no readiness gate closed.
+  bool all_ready = rt.initialized && !rt.gate_closed &&
+                   (pod.phase == PodPhase::starting || pod.phase == PodPhase::running);
+  for (std::size_t k = 0; k < rt.runs.size(); ++k) {
+    PodRuntime::Run& r = rt.runs[k];
+    ContainerStatus& st = status_of(pod, k);
+    if (is_run_to_completion(pod.spec, k)) {
+      if (r.running) {
+        if (r.exit_at > now) {
+          next = std::min(next, r.exit_at);
+        } else if (!r.exit_signaled) {
+          r.exit_signaled = wake = true;
+        }
+      }
+      continue;
     }
-    sim::Time next = sim::Time::max();
-    if (!pod.serving) next = std::min(next, serving_at);
-    if (!pod.available) next = std::min(next, available_at);
-    for (const PodRuntime::Deferred& d : rt.deferred) next = std::min(next, d.end);
-    if (next == sim::Time::max()) break;
-    co_await sim_.timeout_until(next);
+    if (r.running) {
+      st.started = r.startup_at <= now;
+      st.ready = r.ready_at <= now && now < r.unready_at;
+      for (const sim::Time t : {r.startup_at, r.ready_at, r.unready_at}) {
+        if (t > now) next = std::min(next, t);
+      }
+      if (r.kill_at > now) {
+        next = std::min(next, r.kill_at);
+      } else if (!r.kill_signaled) {
+        r.kill_signaled = wake = true;
+      }
+      if (!rt.initialized && k < n_init && st.started && !r.gate_passed && !r.startup_signaled) {
+        r.startup_signaled = wake = true;
+      }
+    }
+    all_ready = all_ready && r.running && st.ready;
   }
+
+  bool became_ready = false;
+  bool became_available = false;
+  if (all_ready && !pod.ready) {
+    pod.ready = true;
+    pod.ready_since = now;
+    // An in-place update is done once the pod is Ready again; the next one may come.
+    pod.updating_in_place = false;
+    became_ready = true;
+    // Endpoints list the pod once propagation completes; availability needs minReadySeconds.
+    // Both run from the Ready transition, independently.
+    rt.serving_off_at = kNever;  // Ready again before the removal landed: it stays listed
+    rt.serving_on_at = now + sample(rt, profile(rt).get("endpoint_propagation"),
+                                    "endpoint_propagation", kPod, rt.readies++);
+    rt.available_at = now + sim::seconds(std::max(pod.owner.minReadySeconds, 0));
+    defer(rt, Stage::endpoint_propagation, kPod, now, rt.serving_on_at);
+    if (rt.available_at > now) defer(rt, Stage::min_ready, kPod, now, rt.available_at);
+  } else if (!all_ready && pod.ready) {
+    // min_ready and endpoint_propagation are cut short.
+    clip_deferred(rt, kPod, now, [&](Stage stage, sim::Time start, sim::Time end) {
+      record(rt, stage, kPod, start, end);
+    });
+    set_not_ready(rt);
+  }
+  if (rt.serving_off_at <= now) {
+    pod.serving = false;
+    rt.serving_off_at = kNever;
+  }
+  if (pod.ready && rt.serving_on_at <= now) {
+    pod.serving = true;
+    rt.serving_on_at = kNever;
+  }
+  if (pod.ready && !pod.available && rt.available_at <= now) {
+    pod.available = true;
+    rt.available_at = kNever;
+    became_available = true;
+  }
+  next = std::min({next, rt.serving_on_at, rt.serving_off_at, rt.available_at});
+  flush_deferred(rt, false);
+  // Spans still running past everything else (an unprobed app's start) are recorded when they
+  // end, so that every span is in by the time the pod settles.
+  if (next == kNever) {
+    for (const PodRuntime::Deferred& d : rt.deferred) next = std::min(next, d.end);
+  }
+  rt.status_at = next;
+  if (next == kNever) {
+    rt.status_timer.cancel();
+  } else {
+    sim_.schedule(rt.status_timer, next);
+  }
+  if (wake) {
+    rt.sync_requested = true;
+    rt.wake.trigger();
+  }
+  if (became_ready) notify(rt, PodEvent::ready);
+  if (became_available && pod.ready) notify(rt, PodEvent::available);
 }
 
 // ---- In-place update ----------------------------------------------------------------------
@@ -338,6 +789,7 @@ sim::Task<void> Cluster::update_containers(PodRuntime& rt) {
   ++pod.in_place_updates;
   ++recorder_.counters().in_place_updates;
   const NodeId host = *pod.host();
+  const std::size_t n_init = pod.spec.initContainers.size();
 
   if (options.gracePeriodSeconds > 0) {
     const sim::Time t = sim_.now();
@@ -346,48 +798,51 @@ sim::Task<void> Cluster::update_containers(PodRuntime& rt) {
   }
   // SyncPod kills the changed containers one after another, then starts them (§3.2).
   for (const auto& [i, image] : changes) {
-    const auto index = static_cast<std::int32_t>(pod.spec.initContainers.size() + i);
+    const std::size_t k = n_init + i;
+    const auto index = static_cast<std::int32_t>(k);
+    PodRuntime::Run& r = rt.runs[k];
     ContainerStatus& status = pod.containers[i];
-    if (status.running) {
+    if (r.running) {
       const sim::Time t = sim_.now();
-      co_await sim_.timeout(kill_time(rt, i));
+      co_await sim_.timeout(kill_time(rt, k, pod.spec.terminationGracePeriodSeconds));
       record(rt, Stage::termination, index, t, sim_.now());
-      status.running = false;
-      status.ready = false;
+      r.running = false;
+      r.exited = true;
+      r.finished = sim_.now();
+      r.kill_at = r.startup_at = r.ready_at = r.unready_at = kNever;
+      status.running = status.ready = status.started = false;
       puller_.unpin_image(host, status.image);
       rt.pins.erase(std::find(rt.pins.begin(), rt.pins.end(), status.image));
     }
     pod.spec.containers[i].image = image;
-  }
-  sim::Time ready_at = sim_.now();
-  for (const auto& change : changes) {
-    const std::size_t i = change.first;
-    ++pod.containers[i].restartCount;  // new draws for the new container
+    // A new container hash: a new CrashLoopBackOff key, so no backoff applies (§3.2).
+    r.crash_entry = false;
+    r.crash_waiting_since = kNever;
+    r.want_start = true;
     ++recorder_.counters().in_place_restarts;
-    auto start = start_container(rt, i);
-    const sim::Time r = co_await std::move(start);
-    if (pod.phase == PodPhase::stalled) co_return;
-    ready_at = std::max(ready_at, r);
   }
-  auto ready = become_ready(rt, ready_at);
-  co_await std::move(ready);
+  rt.gate_closed = false;
+  refresh_status(rt);
 }
 
 // ---- Termination ----------------------------------------------------------------------------
 
-// killContainer (§1.6): preStop runs within the grace period, the grace left is floored at 2 s,
+// killContainer (§1.6): preStop runs within the grace period and its whole seconds are taken
+// off the grace (executePreStopHook returns int64 seconds), the grace left is floored at 2 s,
 // then SIGTERM; the container is gone when the app exits or the grace runs out (SIGKILL).
-sim::Duration Cluster::kill_time(PodRuntime& rt, std::size_t i) {
-  const ContainerSpec& c = rt.pod.spec.containers[i];
-  const auto index = static_cast<std::int32_t>(rt.pod.spec.initContainers.size() + i);
-  const std::uint32_t attempt = rt.pod.containers[i].restartCount;
-  const sim::Duration grace = sim::seconds(std::max(rt.pod.spec.terminationGracePeriodSeconds, 0));
+sim::Duration Cluster::kill_time(PodRuntime& rt, std::size_t k, std::int32_t grace_seconds) {
+  const ContainerView c = view(rt.pod.spec, k);
+  const auto index = static_cast<std::int32_t>(k);
+  const std::uint32_t attempt = status_of(rt.pod, k).restartCount;
+  const std::int64_t grace_s = std::max(grace_seconds, 0);
   sim::Duration pre_stop{};
-  if (c.preStop && grace > sim::Duration{}) {
-    pre_stop = std::min(sample(rt, c.preStop, "preStop", index, attempt), grace);
+  std::int64_t left_s = grace_s;
+  if (*c.pre_stop && grace_s > 0) {
+    pre_stop = std::min(sample(rt, *c.pre_stop, "preStop", index, attempt), kSecond * grace_s);
+    left_s -= pre_stop.ns() / kNsPerS;
   }
-  const sim::Duration left = std::max(grace - pre_stop, kMinimumGracePeriod);
-  const sim::DistributionPtr& shutdown = c.shutdown ? c.shutdown : profile(rt).get("shutdown");
+  const sim::Duration left = std::max(kSecond * left_s, kMinimumGracePeriod);
+  const sim::DistributionPtr& shutdown = *c.shutdown ? *c.shutdown : profile(rt).get("shutdown");
   return pre_stop + std::min(sample(rt, shutdown, "shutdown", index, attempt), left);
 }
 
@@ -395,29 +850,51 @@ sim::Task<void> Cluster::terminate(PodRuntime& rt) {
   Pod& pod = rt.pod;
   pod.phase = PodPhase::terminating;
   pod.updating_in_place = false;
+  rt.gate_closed = false;
   set_not_ready(rt);
   if (!pod.node) {
     // Never bound: it only leaves the scheduling queue.
     release(rt);
     co_return;
   }
-  // Endpoint removal and the kubelet's kill start together (§1.6); containers are killed in
-  // parallel, so the pod is gone when the slowest one is.
+  // Endpoint removal (set_not_ready) and the kubelet's kill start together (§1.6). App
+  // containers (and a running init container) are killed in parallel; sidecars run their
+  // preStop at once too, but get SIGTERM only when every app container and every sidecar
+  // defined after them has exited, in reverse order, within what is left of the grace
+  // (killContainer's terminationOrdering.waitForTurn, its wait taken off in whole seconds).
   const sim::Time t = sim_.now();
-  sim::Duration longest{};
-  for (std::size_t i = 0; i < pod.containers.size(); ++i) {
-    if (pod.containers[i].running) longest = std::max(longest, kill_time(rt, i));
+  const std::int32_t grace_seconds = pod.spec.terminationGracePeriodSeconds;
+  const std::size_t n_init = pod.spec.initContainers.size();
+  sim::Duration done{};
+  for (std::size_t k = 0; k < rt.runs.size(); ++k) {
+    if (!rt.runs[k].running) continue;
+    if (k < n_init && pod.spec.initContainers[k].sidecar) continue;
+    done = std::max(done, kill_time(rt, k, grace_seconds));
   }
-  for (std::size_t j = 0; j < pod.spec.initContainers.size(); ++j) {
-    if (!pod.spec.initContainers[j].sidecar) continue;
-    // Sidecars get SIGTERM too (no preStop modelled for them), within the same grace.
+  const std::int64_t grace_s = std::max(grace_seconds, 0);
+  for (std::size_t j = n_init; j-- > 0;) {
+    if (!pod.spec.initContainers[j].sidecar || !rt.runs[j].running) continue;
+    const ContainerView c = view(pod.spec, j);
     const auto index = static_cast<std::int32_t>(j);
-    const sim::Duration grace = std::max(
-        sim::seconds(std::max(pod.spec.terminationGracePeriodSeconds, 0)), kMinimumGracePeriod);
-    longest = std::max(longest,
-                       std::min(sample(rt, profile(rt).get("shutdown"), "shutdown", index), grace));
+    const std::uint32_t attempt = pod.init_containers[j].restartCount;
+    sim::Duration pre_stop{};
+    std::int64_t left_s = grace_s;
+    if (*c.pre_stop && grace_s > 0) {
+      pre_stop = std::min(sample(rt, *c.pre_stop, "preStop", index, attempt),
+                          kSecond * grace_s);
+      left_s -= pre_stop.ns() / kNsPerS;
+    }
+    sim::Duration waited{};
+    if (left_s > 0) {
+      waited = std::clamp(done - pre_stop, sim::Duration{}, kSecond * left_s);
+      left_s -= waited.ns() / kNsPerS;
+    }
+    const sim::Duration left = std::max(kSecond * left_s, kMinimumGracePeriod);
+    const sim::DistributionPtr& shutdown = *c.shutdown ? *c.shutdown : profile(rt).get("shutdown");
+    done = std::max(done, pre_stop + waited +
+                              std::min(sample(rt, shutdown, "shutdown", index, attempt), left));
   }
-  co_await sim_.timeout(longest);
+  co_await sim_.timeout(done);
   record(rt, Stage::termination, kPod, t, sim_.now());
   release(rt);
 }
@@ -428,8 +905,15 @@ void Cluster::release(PodRuntime& rt) {
     for (ImageId image : rt.pins) puller_.unpin_image(*host, image);
   }
   rt.pins.clear();
-  for (ContainerStatus& c : pod.containers) c.running = c.ready = false;
+  for (ContainerStatus& c : pod.containers) c.running = c.ready = c.started = false;
+  for (ContainerStatus& c : pod.init_containers) c.running = c.ready = c.started = false;
+  for (PodRuntime::Run& r : rt.runs) {
+    r.running = false;
+    r.kill_at = r.startup_at = r.ready_at = r.unready_at = r.exit_at = kNever;
+  }
   if (pod.ip) ips_[*pod.host()].release(*pod.ip);
+  // The instance's slot goes to the next pod of the pool (take_instance resets it).
+  if (pod.instance) pool_state_[nodes_[*pod.instance].pool].free_instances.push_back(*pod.instance);
   // The scheduler frees the node's requests itself (and retries pods that did not fit).
   scheduler_.pod_deleted(pod.id);
   pod.phase = PodPhase::terminated;

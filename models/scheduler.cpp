@@ -423,12 +423,9 @@ void Scheduler::mark_unschedulable(PodEntry& entry, FitError failure) {
              it->second.phase != Phase::unschedulable;
     });
   }
-  if (config_.unschedulable_retry == UnschedulableRetry::after_backoff) {
-    push_wake(entry, entry.backoff_until);
-  } else {
-    push_wake(entry,
-              std::max(entry.backoff_until, now + config_.podMaxInUnschedulablePodsDuration));
-  }
+  // Parked without a timer: only a cluster event can change the outcome, and every one calls
+  // move_all_to_active_or_backoff (see UnschedulableRetry). A timed retry before one would
+  // fail the same way, and would keep the simulation alive forever.
 }
 
 sim::Duration Scheduler::backoff_duration(std::uint32_t attempts) const {

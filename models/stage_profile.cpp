@@ -71,6 +71,14 @@ StageProfile StageProfile::defaults() {
   p.set("endpoint_propagation", sim::dist::lognormal_median_p90(0.3, 1.0));
   // No published figure: assumption, an app drains and exits within a few seconds of SIGTERM.
   p.set("shutdown", sim::dist::lognormal_median_p90(1.0, 5.0));
+  // The same watch hops as endpoint_propagation in reverse (EndpointSlice controller, then
+  // kube-proxy on every node; domain-reference §7 note 6, unverified magnitude): the same
+  // assumption, median 0.3 s, p90 1 s. Asynchronous to SIGTERM (domain-reference §1.6).
+  p.set("endpoint_removal", sim::dist::lognormal_median_p90(0.3, 1.0));
+  // kubelet pod_workers.go: a failed sync is requeued after wait.Jitter(backOffPeriod,
+  // workerBackOffPeriodJitterFactor) = 10 s * (1 + 0.5 U), i.e. uniform on [10, 15) s
+  // (backOffPeriod = 10 s in kubelet.go).
+  p.set("pod_sync_retry", sim::dist::uniform(10.0, 15.0));
   return p;
 }
 

@@ -605,4 +605,124 @@ TEST_CASE("image pull: invalid kubelet settings are refused", "[image]") {
   CHECK_THROWS_AS(ImagePuller(sim, net, catalog, config), std::invalid_argument);
   config.serializeImagePulls = false;
   CHECK_NOTHROW(ImagePuller(sim, net, catalog, config));
+  ImagePullConfig qps;
+  qps.registryBurst = 0;  // with registryPullQPS 5: no pull could ever get a token
+  CHECK_THROWS_WITH(ImagePuller(sim, net, catalog, qps), Catch::Contains("registryBurst"));
+  qps.registryPullQPS = 0;  // unlimited: the burst does not matter
+  CHECK_NOTHROW(ImagePuller(sim, net, catalog, qps));
+  ImagePullConfig failures;
+  failures.pull_failure_probability = 1.5;
+  CHECK_THROWS_AS(ImagePuller(sim, net, catalog, failures), std::invalid_argument);
+}
+
+namespace {
+sim::Process pod_with_draw(Simulation& sim, ImagePuller& puller, NodeId node, ImageId image,
+                           Outcome& out, Duration start, double failure_draw) {
+  co_await sim.timeout(start);
+  out.result = co_await puller.pull(node, image, PullPolicy::IfNotPresent, failure_draw);
+  out.at = sim.now().seconds();
+}
+}  // namespace
+
+TEST_CASE("image pull: registryPullQPS refuses a pull that finds no token", "[image][qps]") {
+  // Three images of one 100 MB layer; NIC and registry 100 MB/s, unpack instant: 1 s each.
+  // registryPullQPS 0.5, registryBurst 1. Serialized: a takes the token at 0 and pulls [0, 1];
+  // b gets the slot at 1 and finds 0.5 tokens: "pull QPS exceeded" at once, after 1 s queued.
+  // c asks at 2: 0.5 + 0.5 = 1 token: pulls [2, 3].
+  Simulation sim;
+  sim::FlowNetwork net(sim);
+  model::ImageCatalog catalog;
+  std::vector<ImageId> images;
+  for (const char* name : {"a", "b", "c"}) {
+    images.push_back(catalog.add_image(
+        name, {catalog.add_layer(std::string("sha256:") + name, 100 * kMB, 100 * kMB)}));
+  }
+  ImagePullConfig config;
+  config.registry_bytes_per_s = 100 * MB;
+  config.registryPullQPS = 0.5;
+  config.registryBurst = 1;
+  ImagePuller puller(sim, net, catalog, config);
+  puller.add_node(0, shape(100 * MB, kInstantUnpack));
+  Outcome a, b, c;
+  sim.start(pod(sim, puller, 0, images[0], a));
+  sim.start(pod(sim, puller, 0, images[1], b));
+  sim.start(pod(sim, puller, 0, images[2], c, sim::seconds(2)));
+  sim.run();
+  CHECK(a.result->ok);
+  CHECK(a.at == Approx(1.0).margin(1e-6));
+  CHECK_FALSE(b.result->ok);
+  CHECK(b.result->retryable);
+  CHECK(b.result->failure == "pull QPS exceeded");
+  CHECK(b.at == Approx(1.0).margin(1e-6));
+  CHECK(b.result->queued.seconds() == Approx(1.0).margin(1e-6));
+  CHECK(c.result->ok);
+  CHECK(c.at == Approx(3.0).margin(1e-6));
+  CHECK(puller.counters().pulls_throttled == 1);
+  CHECK(puller.counters().pulls_started == 2);  // b never reached containerd
+  CHECK_FALSE(puller.node_has_image(0, images[1]));
+}
+
+TEST_CASE("image pull: an injected registry failure ends the attempt after the manifest",
+          "[image]") {
+  // pull_failure_probability 0.5, request latency 0.25 s: a draw of 0.4 fails at 0.25 with no
+  // byte moved; a draw of 0.6 pulls: 0.25 + 0.25 (layer request) + 1 s download = 1.5 s.
+  Simulation sim;
+  sim::FlowNetwork net(sim);
+  model::ImageCatalog catalog;
+  const ImageId image =
+      catalog.add_image("app", {catalog.add_layer("sha256:app", 100 * kMB, 100 * kMB)});
+  ImagePullConfig config;
+  config.registry_bytes_per_s = 100 * MB;
+  config.request_latency = sim::milliseconds(250);
+  config.pull_failure_probability = 0.5;
+  ImagePuller puller(sim, net, catalog, config);
+  puller.add_node(0, shape(100 * MB, kInstantUnpack));
+  puller.add_node(1, shape(100 * MB, kInstantUnpack));
+  Outcome failed, pulled;
+  sim.start(pod_with_draw(sim, puller, 0, image, failed, Duration{}, 0.4));
+  sim.start(pod_with_draw(sim, puller, 1, image, pulled, sim::seconds(5), 0.6));
+  sim.run();
+  CHECK_FALSE(failed.result->ok);
+  CHECK(failed.result->retryable);
+  CHECK_THAT(failed.result->failure, Catch::Contains("registry error"));
+  CHECK(failed.at == Approx(0.25).margin(1e-6));
+  CHECK(pulled.result->ok);
+  CHECK(pulled.at == Approx(6.5).margin(1e-6));
+  CHECK(puller.counters().pulls_failed == 1);
+  CHECK(puller.counters().pulls_failed_registry == 1);
+  CHECK(puller.node_bytes_received(0) == 0);
+  CHECK(puller.counters().bytes_from_registry == 100 * kMB);
+}
+
+TEST_CASE("image pull: reset_node gives an elastic slot a fresh, empty node", "[image]") {
+  Simulation sim;
+  sim::FlowNetwork net(sim);
+  model::ImageCatalog catalog;
+  const ImageId image =
+      catalog.add_image("app", {catalog.add_layer("sha256:app", 100 * kMB, 100 * kMB)});
+  ImagePullConfig config;
+  config.registry_bytes_per_s = 100 * MB;
+  ImagePuller puller(sim, net, catalog, config);
+  puller.add_node(0, shape(100 * MB, kInstantUnpack));
+  Outcome first;
+  sim.start(pod(sim, puller, 0, image, first));
+  sim.run_until(at_seconds(0.5));
+  CHECK_FALSE(puller.reset_node(0));  // a pull is under way
+  sim.run();
+  REQUIRE(puller.node_has_image(0, image));
+  puller.pin_image(0, image);
+  CHECK_FALSE(puller.reset_node(0));  // a container uses it
+  puller.unpin_image(0, image);
+  CHECK(puller.reset_node(0));
+  CHECK_FALSE(puller.node_has_image(0, image));
+  CHECK(puller.nodes_with_image(image) == 0);
+  CHECK(puller.layer_cache(0).used_bytes() == 0);
+  CHECK(puller.node_bytes_received(0) == 0);
+  // It pulls again, over the same NIC link, in the same 1 s.
+  Outcome again;
+  sim.start(pod(sim, puller, 0, image, again));
+  const double t0 = sim.now().seconds();
+  sim.run();
+  CHECK(again.result->layers_fetched == 1);
+  CHECK(again.at == Approx(t0 + 1.0).margin(1e-6));
 }

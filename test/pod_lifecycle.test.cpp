@@ -4,7 +4,9 @@
 // latency, no client limit), registry 100 MB/s with no request latency (the NIC, 1.25 GB/s, never
 // binds), unpack 200 MB/s of unpacked bytes, and this profile:
 //   volume_setup 0.1, sandbox 0.5, container_start 0.2, app_start 3.2, init_container_run 2,
-//   endpoint_propagation 0.4, shutdown 1, status_sync 0, readiness_probe_latency 0.
+//   endpoint_propagation 0.4, endpoint_removal 0.3, shutdown 1, status_sync 0,
+//   readiness_probe_latency 0, pod_sync_retry 0 (a failed sync is retried as soon as the
+//   kubelet's backoff allows).
 // A single-layer image of C MB compressed and U MB unpacked pulls in C/100 + U/200 seconds
 // (the layer is applied once it has arrived).
 #include <catch2/catch.hpp>
@@ -32,6 +34,7 @@ StageProfile test_profile() {
   p.set("app_start", sim::dist::constant(3.2));
   p.set("init_container_run", sim::dist::constant(2.0));
   p.set("endpoint_propagation", sim::dist::constant(0.4));
+  p.set("endpoint_removal", sim::dist::constant(0.3));
   p.set("shutdown", sim::dist::constant(1.0));
   return p;
 }
@@ -65,6 +68,8 @@ struct Images {
   ImageId v1;    // base (100 MB / 200 MB) + top1 (10 MB / 20 MB)
   ImageId v2;    // base + top2 (10 MB / 20 MB)
   ImageId big;   // 1000 MB / 1000 MB: 15 s
+  ImageId app2;  // like app: 1.5 s
+  ImageId app3;  // like app: 1.5 s
   Images() {
     init = catalog.add_image("init:1", {catalog.add_layer("sha256:init", 50 * MB, 50 * MB)});
     app = catalog.add_image("app:1", {catalog.add_layer("sha256:app", 100 * MB, 100 * MB)});
@@ -72,6 +77,8 @@ struct Images {
     v1 = catalog.add_image("web:v1", {base, catalog.add_layer("sha256:top1", 10 * MB, 20 * MB)});
     v2 = catalog.add_image("web:v2", {base, catalog.add_layer("sha256:top2", 10 * MB, 20 * MB)});
     big = catalog.add_image("big:1", {catalog.add_layer("sha256:big", 1000 * MB, 1000 * MB)});
+    app2 = catalog.add_image("app:2", {catalog.add_layer("sha256:app2", 100 * MB, 100 * MB)});
+    app3 = catalog.add_image("app:3", {catalog.add_layer("sha256:app3", 100 * MB, 100 * MB)});
   }
 };
 
@@ -344,9 +351,10 @@ TEST_CASE("in-place update keeps node, sandbox and IP and pulls only the new top
   CHECK_FALSE(cluster.update_in_place(p, {{"app", im.v2}}));  // already updating
   sim.run();
 
-  // At 100: grace [100, 103]; kill (no preStop, shutdown 1) [103, 104]; pull of top2 only:
-  // 10 MB / 100 MB/s + 20 MB / 200 MB/s = 0.2 s -> [104, 104.2]; start [104.2, 104.4];
-  // manual trigger at 104.4 fails (app at 107.6), tick at 114.4: Ready.
+  // At 100: Ready=False, so the endpoint goes [100, 100.3]; grace [100, 103]; kill (no
+  // preStop, shutdown 1) [103, 104]; pull of top2 only: 10 MB / 100 MB/s + 20 MB / 200 MB/s =
+  // 0.2 s -> [104, 104.2]; start [104.2, 104.4]; manual trigger at 104.4 fails (app at 107.6),
+  // tick at 114.4: Ready.
   const Pod& pod = cluster.pod(p);
   CHECK(pod.node == node);
   CHECK(pod.ip == ip);
@@ -360,7 +368,7 @@ TEST_CASE("in-place update keeps node, sandbox and IP and pulls only the new top
   std::vector<Span> after(
       cluster.recorder().spans().begin() + static_cast<std::ptrdiff_t>(spans_before),
       cluster.recorder().spans().end());
-  REQUIRE(after.size() == 7);
+  REQUIRE(after.size() == 8);
   auto expect = [&](std::size_t i, Stage stage, std::int32_t container, double s, double e) {
     INFO("span " << i);
     CHECK(after[i].stage == stage);
@@ -368,13 +376,14 @@ TEST_CASE("in-place update keeps node, sandbox and IP and pulls only the new top
     CHECK(after[i].node == node);
     check_span(after[i], s, e);
   };
-  expect(0, Stage::in_place_grace, Span::kPodLevel, 100, 103);
-  expect(1, Stage::termination, 1, 103, 104);
-  expect(2, Stage::image_pull, 1, 104, 104.2);
-  expect(3, Stage::container_start, 1, 104.2, 104.4);
-  expect(4, Stage::app_start, 1, 104.4, 107.6);
-  expect(5, Stage::readiness, 1, 107.6, 114.4);
-  expect(6, Stage::endpoint_propagation, Span::kPodLevel, 114.4, 114.8);
+  expect(0, Stage::endpoint_removal, Span::kPodLevel, 100, 100.3);
+  expect(1, Stage::in_place_grace, Span::kPodLevel, 100, 103);
+  expect(2, Stage::termination, 1, 103, 104);
+  expect(3, Stage::image_pull, 1, 104, 104.2);
+  expect(4, Stage::container_start, 1, 104.2, 104.4);
+  expect(5, Stage::app_start, 1, 104.4, 107.6);
+  expect(6, Stage::readiness, 1, 107.6, 114.4);
+  expect(7, Stage::endpoint_propagation, Span::kPodLevel, 114.4, 114.8);
 
   const ClusterCounters& c = cluster.recorder().counters();
   CHECK(c.sandboxes_created == 1);
@@ -625,4 +634,595 @@ TEST_CASE("the creation critical path of a recorded pod", "[lifecycle][critical_
   const CriticalPathSummary fleet = creation_critical_paths(cluster);
   CHECK(fleet.pods() == 1);
   CHECK(fleet.fraction_on_path(Stage::image_pull) == 1.0);
+}
+
+// ---- Scheduling that cannot succeed yet -----------------------------------------------------
+
+TEST_CASE("an unschedulable pod does not keep the simulation alive", "[lifecycle][scheduler]") {
+  // The scheduler's default retry mode (after_backoff). One 1000m node: a (800m) runs, b (800m)
+  // fails its attempt at 0 and nothing changes, so run() returns with b pending; a's deletion
+  // frees the node and b is placed then.
+  Images im;
+  sim::Simulation sim;
+  ClusterConfig config = base_config({regular_pool(1, 1000)});
+  config.scheduler.unschedulable_retry = UnschedulableRetry::after_backoff;
+  Cluster cluster(sim, im.catalog, config);
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app));
+  t.containers[0].requests = {800, 0};
+  const PodId a = cluster.create_pod(t);
+  const PodId b = cluster.create_pod(t);
+  sim.run();
+  // a: ready at 0.6 + 1.5 + 0.2 = 2.3, serving at 2.7; its app_start span ends at 2.3 + 3.2 =
+  // 5.5, the last event. b's failed attempt left nothing queued.
+  CHECK(sim.now() == at_s(5.5));
+  CHECK(cluster.pod(a).ready);
+  CHECK(cluster.pod(b).phase == PodPhase::scheduling);
+  CHECK(cluster.scheduler().counters().unschedulable_attempts == 1);
+  // Deleted at 50: the endpoint goes [50, 50.3], a exits [50, 51] (shutdown 1) and its node is
+  // free at 51: b is bound then (its 1 s backoff long over) and ready at 51 + 2.3 = 53.3 (the
+  // image is on the node now: no pull, so 51 + 0.6 + 0.2 = 51.8).
+  sim.run_until(at_s(50));
+  cluster.delete_pod(a);
+  sim.run();
+  check_span(span_of(cluster, b, Stage::scheduling), 0, 51);
+  CHECK(count_spans(cluster, b, Stage::image_pull) == 0);
+  CHECK(cluster.pod(b).ready_since->seconds() == Approx(51.8).margin(1e-6));
+}
+
+// ---- Image pull failures, ImagePullBackOff and registryPullQPS -------------------------------
+
+TEST_CASE("image pull failures back off 10 s doubling to 300 s", "[lifecycle][image_backoff]") {
+  // Every attempt fails (pull_failure_probability 1) after the manifest request (0.2 s). The
+  // first attempt starts at 0.6 (after volumes and sandbox) and fails at 0.8. ImagePullBackOff
+  // counts from each failure (backOff.Next stamps the failure time), doubling from 10 s to the
+  // 300 s cap; with pod_sync_retry 0 the kubelet retries as soon as a backoff ends:
+  //   fail 0.8 (+10) -> 10.8 fails 11.0 (+20) -> 31.0 fails 31.2 (+40) -> 71.2 fails 71.4 (+80)
+  //   -> 151.4 fails 151.6 (+160) -> 311.6 fails 311.8 (+300) -> 611.8 fails 612.0 (+300)
+  //   -> 912.0 fails 912.2.
+  Images im;
+  sim::Simulation sim;
+  ClusterConfig config = base_config({regular_pool(1)});
+  config.image_pull.pull_failure_probability = 1;
+  config.image_pull.request_latency = sim::milliseconds(200);
+  Cluster cluster(sim, im.catalog, config);
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app));
+  const PodId p = cluster.create_pod(t);
+  const std::vector<std::pair<double, std::uint64_t>> expected{
+      {0.79, 0},  {0.8, 1},    {10.99, 1},  {11.0, 2},  {31.19, 2}, {31.2, 3},
+      {71.4, 4},  {151.59, 4}, {151.6, 5},  {311.8, 6}, {611.99, 6}, {612.0, 7},
+      {912.19, 7}, {912.2, 8}};
+  for (const auto& [when, failures] : expected) {
+    sim.run_until(at_s(when));
+    INFO("t = " << when);
+    CHECK(cluster.puller().counters().pulls_failed == failures);
+  }
+  CHECK(cluster.pod(p).phase == PodPhase::starting);  // waiting, not stalled
+  CHECK(cluster.puller().counters().pulls_failed_registry == 8);
+  CHECK(cluster.puller().counters().bytes_from_registry == 0);
+  cluster.delete_pod(p);
+  sim.run();  // nothing is left once it is gone
+  CHECK(cluster.pod(p).phase == PodPhase::terminated);
+  CHECK(cluster.pod(p).terminated_at->seconds() == Approx(912.2).margin(1e-6));
+}
+
+TEST_CASE("a failed sync is retried on the pod worker's requeue, not at the backoff's end",
+          "[lifecycle][image_backoff]") {
+  // As above, with pod_sync_retry 15 s: after each failed sync the kubelet looks again 15 s
+  // later, and pulls only if the backoff (from the last failure) is over by then:
+  //   fail 0.8 (backoff 10) -> sync 15.8: 15 >= 10, pull, fails 16.0 (backoff 20)
+  //   -> sync 31.0: 15 < 20, ImagePullBackOff -> sync 46.0: 30 >= 20, pull, fails 46.2 (40)
+  //   -> syncs 61.2, 76.2 in backoff -> 91.2: 45 >= 40, pull, fails 91.4.
+  Images im;
+  sim::Simulation sim;
+  NodePoolSpec pool = regular_pool(1);
+  pool.profile.set("pod_sync_retry", sim::dist::constant(15));
+  ClusterConfig config = base_config({pool});
+  config.image_pull.pull_failure_probability = 1;
+  config.image_pull.request_latency = sim::milliseconds(200);
+  Cluster cluster(sim, im.catalog, config);
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app));
+  const PodId p = cluster.create_pod(t);
+  const std::vector<std::pair<double, std::uint64_t>> expected{
+      {0.8, 1}, {15.99, 1}, {16.0, 2}, {46.19, 2}, {46.2, 3}, {91.39, 3}, {91.4, 4}};
+  for (const auto& [when, failures] : expected) {
+    sim.run_until(at_s(when));
+    INFO("t = " << when);
+    CHECK(cluster.puller().counters().pulls_failed == failures);
+  }
+  cluster.delete_pod(p);
+  sim.run();
+}
+
+TEST_CASE("registryPullQPS: pulls beyond the node's burst fail and back off",
+          "[lifecycle][image_backoff]") {
+  // One node, three pods with three different 1.5 s images, serialized pulls, a bucket of
+  // registryBurst 1 refilled at registryPullQPS 0.25 (a token every 4 s). All three ask at 0.6.
+  //   a: takes the token at 0.6 and pulls [0.6, 2.1].
+  //   b: gets the pull slot at 2.1; the bucket holds 1.5 * 0.25 = 0.375 < 1: "pull QPS
+  //      exceeded" at once, ImagePullBackOff 10 s. c: the same, right after b, at 2.1.
+  //   At 12.1 both retry, b first: the bucket is full (capped at 1), b pulls [12.1, 13.6];
+  //   c queues behind b's slot and at 13.6 finds 0.375 again: fails, backoff now 20 s.
+  //   At 33.6 c finds a full bucket and pulls [33.6, 35.1].
+  // Starts take 0.2 s (no probe): ready at 2.3, 13.8 and 35.3.
+  Images im;
+  sim::Simulation sim;
+  ClusterConfig config = base_config({regular_pool(1)});
+  config.image_pull.registryPullQPS = 0.25;
+  config.image_pull.registryBurst = 1;
+  Cluster cluster(sim, im.catalog, config);
+  std::vector<PodId> pods;
+  for (ImageId image : {im.app, im.app2, im.app3}) {
+    PodTemplate t;
+    t.containers.push_back(app_container(image));
+    pods.push_back(cluster.create_pod(t));
+  }
+  sim.run();
+  check_span(span_of(cluster, pods[0], Stage::image_pull, 0), 0.6, 2.1);
+  check_span(span_of(cluster, pods[1], Stage::image_pull_backoff, 0), 0.6, 12.1);
+  check_span(span_of(cluster, pods[1], Stage::image_pull, 0), 12.1, 13.6);
+  check_span(span_of(cluster, pods[2], Stage::image_pull_backoff, 0), 0.6, 33.6);
+  check_span(span_of(cluster, pods[2], Stage::image_pull, 0), 33.6, 35.1);
+  CHECK(cluster.pod(pods[0]).ready_since->seconds() == Approx(2.3).margin(1e-6));
+  CHECK(cluster.pod(pods[1]).ready_since->seconds() == Approx(13.8).margin(1e-6));
+  CHECK(cluster.pod(pods[2]).ready_since->seconds() == Approx(35.3).margin(1e-6));
+  CHECK(cluster.puller().counters().pulls_throttled == 3);
+  CHECK(cluster.puller().counters().pulls_completed == 3);
+
+  SECTION("without the limit the pulls go back to back") {
+    // registryPullQPS 0: the pulls run [0.6, 2.1], [2.1, 3.6], [3.6, 5.1]; the image_pull
+    // spans include the wait for the kubelet's pull slot from 0.6.
+    sim::Simulation sim2;
+    ClusterConfig unlimited = base_config({regular_pool(1)});
+    unlimited.image_pull.registryPullQPS = 0;
+    Cluster c2(sim2, im.catalog, unlimited);
+    std::vector<PodId> q;
+    for (ImageId image : {im.app, im.app2, im.app3}) {
+      PodTemplate t;
+      t.containers.push_back(app_container(image));
+      q.push_back(c2.create_pod(t));
+    }
+    sim2.run();
+    check_span(span_of(c2, q[1], Stage::image_pull, 0), 0.6, 3.6);
+    check_span(span_of(c2, q[2], Stage::image_pull, 0), 0.6, 5.1);
+    CHECK(c2.puller().counters().pulls_throttled == 0);
+  }
+}
+
+// ---- Endpoint removal and sidecar termination order -----------------------------------------
+
+TEST_CASE("deletion: the endpoint serves until its removal lands, in parallel with SIGTERM",
+          "[lifecycle][termination]") {
+  // Ready at 2.3, serving from 2.7. Deleted at 100: Ready=False at once, the endpoint removal
+  // [100, 100.3] runs beside preStop 5 + shutdown 1 [100, 106].
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app));
+  t.containers[0].preStop = sim::dist::constant(5);
+  const PodId p = cluster.create_pod(t);
+  sim.run_until(at_s(100));
+  REQUIRE(cluster.pod(p).serving);
+  cluster.delete_pod(p);
+  sim.run_until(at_s(100.29));
+  CHECK_FALSE(cluster.pod(p).ready);
+  CHECK(cluster.pod(p).serving);  // kube-proxy still sends traffic
+  sim.run_until(at_s(100.3));
+  CHECK_FALSE(cluster.pod(p).serving);
+  sim.run();
+  check_span(span_of(cluster, p, Stage::endpoint_removal), 100, 100.3);
+  check_span(span_of(cluster, p, Stage::termination), 100, 106);
+}
+
+TEST_CASE("deletion: sidecars get SIGTERM after the app containers, in reverse order",
+          "[lifecycle][termination][sidecar]") {
+  // Two sidecars x, y (x first in the spec) and an app with preStop 5 and shutdown 1. All
+  // containers are killed from 100 (grace 30): the app exits at 106. y waits for it: 6 s
+  // waited, 24 s of grace left, SIGTERM at 106, exits 1.5 s later at 107.5. x waits for y too:
+  // 7.5 s waited, int(7.5) = 7 off the grace, SIGTERM at 107.5, exits at 108.5.
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  InitContainerSpec x;
+  x.name = "x";
+  x.image = im.init;
+  x.sidecar = true;
+  x.shutdown = sim::dist::constant(1.0);
+  InitContainerSpec y = x;
+  y.name = "y";
+  y.shutdown = sim::dist::constant(1.5);
+  t.initContainers = {x, y};
+  t.containers.push_back(app_container(im.app));
+  t.containers[0].preStop = sim::dist::constant(5);
+
+  SECTION("within the grace period") {
+    const PodId p = cluster.create_pod(t);
+    sim.run_until(at_s(100));
+    REQUIRE(cluster.pod(p).ready);
+    cluster.delete_pod(p);
+    sim.run();
+    check_span(span_of(cluster, p, Stage::termination), 100, 108.5);
+  }
+  SECTION("a short grace period bounds the wait, floored at 2 s") {
+    // terminationGracePeriodSeconds 4: the app's preStop is cut at 4, 0 s left, floored at
+    // 2: it exits at 104 + 1 = 105. y waits 5 s but only 4 are left: SIGTERM at 104 with the
+    // 2 s floor, exits at 105.5. x likewise waits up to 4 s: SIGTERM at 104, exits at 105.
+    // The pod is gone at 105.5.
+    t.terminationGracePeriodSeconds = 4;
+    const PodId p = cluster.create_pod(t);
+    sim.run_until(at_s(100));
+    REQUIRE(cluster.pod(p).ready);
+    cluster.delete_pod(p);
+    sim.run();
+    check_span(span_of(cluster, p, Stage::termination), 100, 105.5);
+  }
+}
+
+// ---- Elastic instances are recycled ---------------------------------------------------------
+
+TEST_CASE("an elastic pool reuses terminated instances: the node table stays bounded",
+          "[lifecycle][elastic]") {
+  Images im;
+  sim::Simulation sim;
+  NodePoolSpec pool = regular_pool(2);
+  pool.name = "eci";
+  pool.kind = NodePoolKind::elastic;
+  pool.profile.set("instance_boot", sim::dist::constant(2.0));
+  Cluster cluster(sim, im.catalog, base_config({pool}));
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app));
+  // 100 rounds of two pods created, run to Ready, deleted. At most two instances live at once;
+  // each terminated one's slot is reset and reused, so the table holds the virtual node and
+  // two instance slots, whatever the number of pods.
+  std::size_t most_nodes = 0;
+  for (int round = 0; round < 100; ++round) {
+    const PodId a = cluster.create_pod(t);
+    const PodId b = cluster.create_pod(t);
+    sim.run();
+    REQUIRE(cluster.pod(a).ready);
+    REQUIRE(cluster.pod(b).ready);
+    most_nodes = std::max(most_nodes, cluster.nodes().size());
+    cluster.delete_pod(a);
+    cluster.delete_pod(b);
+    sim.run();
+  }
+  CHECK(most_nodes == 3);
+  CHECK(cluster.nodes().size() == 3);
+  CHECK(cluster.recorder().counters().instances_booted == 200);
+  // A reused instance starts with an empty image cache: every pod pulled its image after boot
+  // [0, 2], volumes and sandbox [2, 2.6], both pods of a round at once through the 100 MB/s
+  // registry: 100 MB each at 50 MB/s is 2 s, then 0.5 s of unpack: 2.5 s.
+  for (PodId p = 0; p < cluster.pod_count(); ++p) {
+    INFO("pod " << p);
+    const Span pull = span_of(cluster, p, Stage::image_pull, 0);
+    CHECK((pull.end - pull.start).seconds() == Approx(2.5).margin(1e-6));
+  }
+  CHECK(cluster.puller().counters().pulls_completed == 200);
+}
+
+// ---- Startup and liveness probes, CrashLoopBackOff ------------------------------------------
+// Startup and liveness probes tick every periodSeconds from when the kubelet got the pod (its
+// bind at 0 here); readiness from its manual trigger. The app container starts at S = 2.3 (pull
+// [0.6, 2.1], start [2.1, 2.3]) and serves at R = S + 3.2 = 5.5.
+
+TEST_CASE("startupProbe: readiness starts once it passes", "[lifecycle][probes]") {
+  // startupProbe period 2: ticks 0, 2, 4, 6; the first once running is 4 (fails, R = 5.5), then
+  // 6 succeeds: Started at 6. The readiness worker's manual trigger fires then and succeeds at
+  // once: Ready at 6. (Without the startup probe: trigger at 2.3 fails, Ready at 12.3.)
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app, ReadinessProbe{}));
+  Probe startup;
+  startup.periodSeconds = 2;
+  t.containers[0].startupProbe = startup;
+  const PodId p = cluster.create_pod(t);
+  sim.run_until(at_s(5.9));
+  CHECK(cluster.pod(p).containers[0].running);
+  CHECK_FALSE(cluster.pod(p).containers[0].started);
+  sim.run();
+  CHECK(cluster.pod(p).containers[0].started);
+  CHECK(cluster.pod(p).ready_since->seconds() == Approx(6.0).margin(1e-6));
+  check_span(span_of(cluster, p, Stage::readiness, 0), 5.5, 6.0);
+  CHECK(cluster.pod(p).containers[0].restartCount == 0);
+}
+
+TEST_CASE("startupProbe failures restart the container under CrashLoopBackOff",
+          "[lifecycle][probes][crashloop]") {
+  // startupProbe period 1, failureThreshold 2; the app needs 3.2 s, so every instance fails
+  // its first two ticks and is killed (shutdown 1); the image is present, so a restart is a
+  // 0.2 s start, and restartCount counts it once started. The kill and the restart are one
+  // sync, whose doBackOff looks at the latest exited instance the sync saw at its start:
+  //   #0 starts 2.3, ticks 3, 4 fail: killed [4, 5]. No exited instance before: restarted at 5.
+  //   #1 starts 5.2, ticks 6, 7 fail: killed [7, 8]. Exited #0 (at 5), no backoff entry yet:
+  //      Next() sets 10 s, restarted at 8.
+  //   #2 starts 8.2, ticks 9, 10: killed [10, 11]. #1 exited at 8, 11 - 8 = 3 < 10: refused.
+  //      The next sync sees #2 (exited 11): allowed at 11 + 10 = 21, Next() -> 20 s.
+  //   #3 starts 21.2, killed [23, 24]; #2 exited 11, 24 - 11 = 13 < 20: waits until 24 + 20 = 44,
+  //      Next() -> 40 s.
+  //   #4 starts 44.2, killed [46, 47]; waits until 47 + 40 = 87; #5 starts 87.2.
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app));
+  Probe startup;
+  startup.periodSeconds = 1;
+  startup.failureThreshold = 2;
+  t.containers[0].startupProbe = startup;
+  const PodId p = cluster.create_pod(t);
+  const std::vector<std::pair<double, std::uint32_t>> restarts{
+      {5.19, 0}, {5.2, 1}, {8.19, 1}, {8.2, 2}, {21.19, 2}, {21.2, 3}, {44.19, 3}, {44.2, 4},
+      {87.19, 4}, {87.2, 5}};
+  for (const auto& [when, count] : restarts) {
+    sim.run_until(at_s(when));
+    INFO("t = " << when);
+    CHECK(cluster.pod(p).containers[0].restartCount == count);
+  }
+  CHECK_FALSE(cluster.pod(p).ready);
+  std::vector<Span> waits;
+  for (const Span& s : cluster.recorder().spans()) {
+    if (s.pod == p && s.stage == Stage::crash_loop_backoff) waits.push_back(s);
+  }
+  REQUIRE(waits.size() == 3);
+  check_span(waits[0], 11, 21);
+  check_span(waits[1], 24, 44);
+  check_span(waits[2], 47, 87);
+  cluster.delete_pod(p);
+  sim.run();
+  CHECK(cluster.pod(p).phase == PodPhase::terminated);
+}
+
+TEST_CASE("livenessProbe: a hung app goes not ready, is killed and comes back",
+          "[lifecycle][probes]") {
+  // The app hangs 20 s after it serves. readinessProbe period 5, failureThreshold 2;
+  // livenessProbe period 10, failureThreshold 3, timeoutSeconds 1 (a hung app answers no probe:
+  // each takes the timeout).
+  //   #0: S 2.3, R 5.5, hangs at 25.5. Readiness ticks 2.3, 7.3, ...: Ready at 7.3; ticks 27.3
+  //       and 32.3 time out: not ready at 33.3 (endpoint removed [33.3, 33.6]). Liveness ticks
+  //       0, 10, ...: 10 and 20 pass, 30, 40, 50 fail: killed at 51 (after the timeout), exits
+  //       at 52 (shutdown 1), restarted at once (no exited instance before).
+  //   #1: S 52.2, R 55.4, hangs at 75.4. Readiness ticks 52.2, 57.2: Ready at 57.2. Not ready
+  //       at 82.2 + 1 = 83.2; liveness 80, 90, 100 fail: killed at 101, exits 102. The sync
+  //       sees #0 exited (at 52) and no backoff entry: Next() sets 10 s, restarted at once.
+  //   #2: S 102.2, Ready at 107.2 (102.2 fails, R = 105.4).
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  Probe readiness;
+  readiness.periodSeconds = 5;
+  readiness.failureThreshold = 2;
+  t.containers.push_back(app_container(im.app, readiness));
+  t.containers[0].livenessProbe = Probe{};
+  t.containers[0].hang_after = sim::dist::constant(20);
+  std::vector<std::pair<double, PodEvent>> events;
+  cluster.add_listener([&](PodId, PodEvent e) {
+    if (e == PodEvent::ready || e == PodEvent::not_ready) events.emplace_back(sim.now().seconds(), e);
+  });
+  const PodId p = cluster.create_pod(t);
+  sim.run_until(at_s(110));
+  const std::vector<std::pair<double, PodEvent>> expected{{7.3, PodEvent::ready},
+                                                          {33.3, PodEvent::not_ready},
+                                                          {57.2, PodEvent::ready},
+                                                          {83.2, PodEvent::not_ready},
+                                                          {107.2, PodEvent::ready}};
+  REQUIRE(events.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO("event " << i);
+    CHECK(events[i].first == Approx(expected[i].first).margin(1e-6));
+    CHECK(events[i].second == expected[i].second);
+  }
+  CHECK(cluster.pod(p).containers[0].restartCount == 2);
+  std::vector<Span> kills;
+  for (const Span& s : cluster.recorder().spans()) {
+    if (s.pod == p && s.stage == Stage::termination) kills.push_back(s);
+  }
+  REQUIRE(kills.size() == 2);
+  check_span(kills[0], 51, 52);
+  check_span(kills[1], 101, 102);
+  std::vector<Span> removals;
+  for (const Span& s : cluster.recorder().spans()) {
+    if (s.pod == p && s.stage == Stage::endpoint_removal) removals.push_back(s);
+  }
+  REQUIRE(removals.size() == 2);
+  check_span(removals[0], 33.3, 33.6);
+  CHECK(count_spans(cluster, p, Stage::crash_loop_backoff) == 0);
+  cluster.delete_pod(p);
+  sim.run();
+}
+
+TEST_CASE("livenessProbe without a startupProbe kills an app slower than its threshold",
+          "[lifecycle][probes][crashloop]") {
+  // livenessProbe period 1, failureThreshold 3, no startup probe; the app needs 3.2 s.
+  // #0 starts 2.3: ticks 3, 4, 5 fail (R = 5.5): killed at 5, exits 6, restarted at once.
+  // #1 starts 6.2 (R = 9.4): 7, 8, 9 fail: killed at 9, exits 10; the sync saw #0 exited (at 6)
+  // and no entry: Next() sets 10 s, restarted at once. #2 starts 10.2: 11, 12, 13 fail, exits
+  // 14; the sync saw #1 exited at 10, 14 - 10 < 10: refused; the next sync (#2 exited at 14)
+  // lets it go at 14 + 10 = 24: #3 starts 24.2. Its app never gets to serve.
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app));
+  Probe liveness;
+  liveness.periodSeconds = 1;
+  t.containers[0].livenessProbe = liveness;
+  const PodId p = cluster.create_pod(t);
+  sim.run_until(at_s(24.19));
+  CHECK(cluster.pod(p).containers[0].restartCount == 2);
+  CHECK_FALSE(cluster.pod(p).containers[0].running);
+  sim.run_until(at_s(24.2));
+  CHECK(cluster.pod(p).containers[0].restartCount == 3);
+  check_span(span_of(cluster, p, Stage::crash_loop_backoff, 0), 14, 24);
+  CHECK(cluster.pod(p).phase == PodPhase::running);
+  cluster.delete_pod(p);
+  sim.run();
+}
+
+// ---- Native sidecars ------------------------------------------------------------------------
+
+TEST_CASE("a sidecar must be started before the next init container, and be ready for Ready",
+          "[lifecycle][sidecar]") {
+  // initContainers: sidecar "proxy" (init image: pull 0.75 s; its app serves 2 s after start;
+  // startupProbe period 1; readinessProbe initialDelaySeconds 10), then "migrate" (run 1 s).
+  //   proxy: pull [0.6, 1.35], start [1.35, 1.55], serves at 3.55. Startup ticks 2, 3 fail,
+  //   4 passes: Started at 4, and only then does migrate start: image present, start + run
+  //   [4, 5.2]. The app: pull [5.2, 6.7], start [6.7, 6.9], ready at once (no probe).
+  //   proxy's readiness: manual trigger at 4 (int(4 - 1.55) < 10: skipped), next tick 14: ready
+  //   at 14, so the pod is Ready at 14, not 6.9.
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  InitContainerSpec proxy;
+  proxy.name = "proxy";
+  proxy.image = im.init;
+  proxy.sidecar = true;
+  proxy.app_start = sim::dist::constant(2.0);
+  Probe startup;
+  startup.periodSeconds = 1;
+  proxy.startupProbe = startup;
+  Probe readiness;
+  readiness.initialDelaySeconds = 10;
+  proxy.readinessProbe = readiness;
+  InitContainerSpec migrate;
+  migrate.name = "migrate";
+  migrate.image = im.init;
+  migrate.run_time = sim::dist::constant(1.0);
+  t.initContainers = {proxy, migrate};
+  t.containers.push_back(app_container(im.app));
+  const PodId p = cluster.create_pod(t);
+  sim.run_until(at_s(10));
+  CHECK(cluster.pod(p).containers[0].ready);
+  CHECK(cluster.pod(p).init_containers[0].started);
+  CHECK_FALSE(cluster.pod(p).init_containers[0].ready);
+  CHECK_FALSE(cluster.pod(p).ready);
+  sim.run();
+  check_span(span_of(cluster, p, Stage::container_start, 0), 1.35, 1.55);
+  check_span(span_of(cluster, p, Stage::init_containers, 1), 4.0, 5.2);
+  check_span(span_of(cluster, p, Stage::image_pull, 2), 5.2, 6.7);
+  check_span(span_of(cluster, p, Stage::readiness, 0), 3.55, 14.0);
+  CHECK(cluster.pod(p).ready_since->seconds() == Approx(14.0).margin(1e-6));
+  CHECK(cluster.pod(p).init_containers[0].running);
+  CHECK_FALSE(cluster.pod(p).init_containers[1].running);
+
+  SECTION("without a startupProbe the next init container follows its start at once") {
+    // A second pod once the first has settled (t0), on the same node.
+    PodTemplate u = t;
+    u.initContainers[0].startupProbe.reset();
+    const PodId q = cluster.create_pod(u);
+    const double t0 = sim.now().seconds();
+    sim.run();
+    const Span sandbox = span_of(cluster, q, Stage::sandbox);
+    CHECK(sandbox.end.seconds() == Approx(t0 + 0.6).margin(1e-6));
+    // Images are present on the node now: no pulls; proxy starts [t0+0.6, t0+0.8], migrate
+    // [t0+0.8, t0+2.0], the app starts [t0+2.0, t0+2.2]; proxy ready at t0+0.8+10.
+    check_span(span_of(cluster, q, Stage::init_containers, 1), t0 + 0.8, t0 + 2.0);
+    CHECK(cluster.pod(q).ready_since->seconds() == Approx(t0 + 10.8).margin(1e-6));
+  }
+}
+
+TEST_CASE("kubelet model under random probes, hangs, pull failures, updates and deletions",
+          "[lifecycle][random]") {
+  // No hand-worked numbers: invariants. Whatever happens, every pod can be deleted, the run
+  // then ends, and nodes, IPs and image pins are all given back.
+  for (const std::uint64_t seed : {99, 7, 2024, 31337, 5}) {
+    INFO("seed " << seed);
+    Images im;
+    sim::Simulation sim;
+    NodePoolSpec pool = regular_pool(3, 64000);
+    pool.profile = StageProfile::defaults();
+    pool.profile.set("app_start", sim::dist::uniform(0.5, 20));
+    ClusterConfig config = base_config({pool});
+    config.image_pull.pull_failure_probability = 0.3;
+    config.image_pull.registryPullQPS = 0.5;
+    config.image_pull.registryBurst = 2;
+    config.scheduler.unschedulable_retry = UnschedulableRetry::after_backoff;
+    Cluster cluster(sim, im.catalog, config);
+    sim::RandomStream rng(seed);
+    auto probe = [&]() -> std::optional<Probe> {
+      if (rng.uniform01() < 0.4) return std::nullopt;
+      Probe p;
+      p.periodSeconds = 1 + static_cast<std::int32_t>(rng.uniform01() * 10);
+      p.failureThreshold = 1 + static_cast<std::int32_t>(rng.uniform01() * 4);
+      p.initialDelaySeconds = static_cast<std::int32_t>(rng.uniform01() * 5);
+      return p;
+    };
+    const ImageId images[] = {im.init, im.app, im.app2, im.app3, im.v1, im.v2};
+    auto image = [&] { return images[static_cast<std::size_t>(rng.uniform01() * 6)]; };
+    std::vector<PodId> pods;
+    for (int n = 0; n < 40; ++n) {
+      PodTemplate t;
+      const int inits = static_cast<int>(rng.uniform01() * 3);
+      for (int j = 0; j < inits; ++j) {
+        InitContainerSpec c;
+        c.name = "init-" + std::to_string(j);
+        c.image = image();
+        c.sidecar = rng.uniform01() < 0.5;
+        if (c.sidecar) {
+          c.startupProbe = probe();
+          c.readinessProbe = probe();
+          c.livenessProbe = probe();
+          if (rng.uniform01() < 0.3) c.hang_after = sim::dist::exponential(0.02);
+        }
+        t.initContainers.push_back(c);
+      }
+      const int apps = 1 + static_cast<int>(rng.uniform01() * 2);
+      for (int i = 0; i < apps; ++i) {
+        ContainerSpec c = app_container(image(), probe());
+        c.name = "app-" + std::to_string(i);
+        c.startupProbe = probe();
+        c.livenessProbe = probe();
+        if (rng.uniform01() < 0.5) c.hang_after = sim::dist::exponential(0.01);
+        if (rng.uniform01() < 0.3) c.imagePullPolicy = ImagePullPolicy::Always;
+        if (rng.uniform01() < 0.3) c.preStop = sim::dist::constant(3);
+        t.containers.push_back(c);
+      }
+      const double at = rng.uniform01() * 300;
+      sim.call_at(at_s(at), [&cluster, &pods, t, n] {
+        pods.push_back(cluster.create_pod(t, PodOwner{1, 1, 0, "pod-" + std::to_string(n)}));
+      });
+    }
+    // Random in-place updates and deletions while they run.
+    for (int n = 0; n < 60; ++n) {
+      const double at = 50 + rng.uniform01() * 1500;
+      const bool remove = rng.uniform01() < 0.3;
+      const double pick = rng.uniform01();
+      const ImageId to = image();
+      sim.call_at(at_s(at), [&cluster, &pods, remove, pick, to] {
+        if (pods.empty()) return;
+        const PodId p = pods[static_cast<std::size_t>(pick * static_cast<double>(pods.size()))];
+        if (remove) {
+          cluster.delete_pod(p);
+        } else {
+          cluster.update_in_place(p, {{"app-0", to}});
+        }
+      });
+    }
+    sim.run_until(at_s(2000));
+    REQUIRE(pods.size() == 40);
+    std::uint32_t restarts = 0;
+    for (PodId p : pods) {
+      for (const ContainerStatus& c : cluster.pod(p).containers) restarts += c.restartCount;
+      cluster.delete_pod(p);
+    }
+    sim.run();
+    CHECK(restarts > 0);
+    CHECK(cluster.puller().counters().pulls_failed_registry > 0);
+    for (PodId p : pods) CHECK(cluster.pod(p).phase == PodPhase::terminated);
+    for (const Node& n : cluster.nodes()) {
+      CHECK(n.pods == 0);
+      CHECK(n.requested == Resources{});
+      for (LayerId l = 0; l < im.catalog.layer_count(); ++l) {
+        CHECK(cluster.puller().layer_cache(n.id).pins(l) == 0);
+      }
+    }
+    CHECK(sim.live_processes() == 0);
+  }
 }

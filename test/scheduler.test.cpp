@@ -257,6 +257,23 @@ TEST_CASE("scheduler: client token bucket reserves like rate.Limiter", "[schedul
   CHECK(limiter.reserve(at_s(1)) == at_s(1.02));
 }
 
+TEST_CASE("client token bucket: TryAccept refuses instead of waiting", "[scheduler][image]") {
+  // The kubelet's registryPullQPS bucket: qps 0.5, burst 2.
+  ClientRateLimiter limiter(0.5, 2);
+  CHECK(limiter.try_accept(at_s(0)));
+  CHECK(limiter.try_accept(at_s(0)));
+  CHECK_FALSE(limiter.try_accept(at_s(0)));
+  CHECK_FALSE(limiter.try_accept(at_s(1)));  // 0.5 tokens
+  CHECK(limiter.try_accept(at_s(2)));        // 1 token
+  CHECK_FALSE(limiter.try_accept(at_s(2)));
+  // Refills stop at the burst: 10 s later it holds 2, not 5.
+  CHECK(limiter.try_accept(at_s(12)));
+  CHECK(limiter.try_accept(at_s(12)));
+  CHECK_FALSE(limiter.try_accept(at_s(12)));
+  ClientRateLimiter unlimited(0, 0);
+  for (int i = 0; i < 1000; ++i) CHECK(unlimited.try_accept(at_s(0)));
+}
+
 TEST_CASE("scheduler: cycles are serialized, throughput = 1 / cycle cost", "[scheduler]") {
   sim::Simulation sim;
   auto nodes = make_nodes(4, 64000, 256 * GiB);
@@ -411,7 +428,12 @@ TEST_CASE("scheduler: unschedulable pod retries with backoff 1, 2, 4, 8, 10, 10 
   record_binds(scheduler, sim, log);
   scheduler.submit(make_pod(1, {1000, GiB}));
   scheduler.submit(make_pod(2, {500, GiB}));
-  // Pod 2 fails at 0 and then at 1, 3, 7, 15, 25, 35 (backoff 1, 2, 4, 8, 10, 10 s).
+  // A cluster event during each backoff (capacity_freed at 0.5, 2, 5, 10, 20, 30, which frees
+  // nothing) sends pod 2 back at its backoff's end: it fails at 0, then at 1, 3, 7, 15, 25, 35
+  // (backoff 1, 2, 4, 8, 10, 10 s from each failure).
+  for (const double t : {0.5, 2.0, 5.0, 10.0, 20.0, 30.0}) {
+    sim.call_at(at_s(t), [&scheduler] { scheduler.capacity_freed(); });
+  }
   const std::vector<std::pair<double, std::uint64_t>> expected{
       {0.5, 1}, {0.999, 1},  {1, 2},  {2.999, 2}, {3, 3},
       {7, 4},   {14.999, 4}, {15, 5}, {25, 6},    {35, 7}};
@@ -430,6 +452,39 @@ TEST_CASE("scheduler: unschedulable pod retries with backoff 1, 2, 4, 8, 10, 10 
   CHECK(log.binds[1] == std::pair<PodId, NodeId>{2, 0});
   CHECK(log.times[1] == Approx(45.0));
   CHECK(scheduler.counters().scheduling_latencies[1] == sim::seconds(45));
+}
+
+TEST_CASE("scheduler: a retry that cannot succeed waits for a cluster event", "[scheduler]") {
+  // The default after_backoff mode. Pod 2 fails at 0; nothing changes afterwards, so its 1 s
+  // backoff ends without a retry (the outcome could not differ) and nothing is left queued:
+  // run() returns at 0 with one failed attempt.
+  sim::Simulation sim;
+  auto nodes = make_nodes(1, 1000, 8 * GiB);
+  Scheduler scheduler(sim, nodes, nullptr, nullptr, instant_config(), sim::RandomStream(1));
+  BindLog log;
+  record_binds(scheduler, sim, log);
+  scheduler.submit(make_pod(1, {1000, GiB}));
+  scheduler.submit(make_pod(2, {500, GiB}));
+  sim.run();
+  CHECK(sim.now() == at_s(0));
+  CHECK(scheduler.counters().unschedulable_attempts == 1);
+  CHECK(scheduler.pending_pods() == 1);
+  // A capacity event at 0.4, inside the backoff: the pod waits for the backoff (until 1) and
+  // fails again there (backoff 2 s, until 3); then nothing more happens.
+  sim.call_at(at_s(0.4), [&scheduler] { scheduler.capacity_freed(); });
+  sim.run();
+  CHECK(sim.now() == at_s(1));
+  CHECK(scheduler.counters().unschedulable_attempts == 2);
+  // A node joins at 100: long past the backoff, the pod is placed at once.
+  sim.run_until(at_s(100));
+  nodes.push_back(make_nodes(1, 4000, 8 * GiB)[0]);
+  nodes.back().id = 1;
+  scheduler.node_added(1);
+  sim.run();
+  REQUIRE(log.binds.size() == 2);
+  CHECK(log.binds[1] == std::pair<PodId, NodeId>{2, 1});
+  CHECK(log.times[1] == Approx(100.0));
+  CHECK(scheduler.counters().unschedulable_attempts == 2);
 }
 
 TEST_CASE("scheduler: on_cluster_event retries wait for capacity or a node", "[scheduler]") {
@@ -459,22 +514,24 @@ TEST_CASE("scheduler: on_cluster_event retries wait for capacity or a node", "[s
   CHECK(log.times[1] == Approx(100.0));
 }
 
-TEST_CASE("scheduler: without events an unschedulable pod is flushed after 5 min", "[scheduler]") {
-  sim::Simulation sim;
-  auto nodes = make_nodes(1, 1000, 8 * GiB);
-  SchedulerConfig config = instant_config();
-  config.unschedulable_retry = UnschedulableRetry::on_cluster_event;
-  Scheduler scheduler(sim, nodes, nullptr, nullptr, config, sim::RandomStream(1));
-  scheduler.submit(make_pod(1, {2000, GiB}));
-  // Attempts at 0, 300, 600 (podMaxInUnschedulablePodsDuration after each failure).
-  sim.run_until(at_s(299.9));
-  CHECK(scheduler.counters().unschedulable_attempts == 1);
-  sim.run_until(at_s(300));
-  CHECK(scheduler.counters().unschedulable_attempts == 2);
-  sim.run_until(at_s(599.9));
-  CHECK(scheduler.counters().unschedulable_attempts == 2);
-  sim.run_until(at_s(600));
-  CHECK(scheduler.counters().unschedulable_attempts == 3);
+TEST_CASE("scheduler: a pod that never fits leaves nothing queued, in either mode",
+          "[scheduler]") {
+  // 2000m on a 1000m node. No podMaxInUnschedulablePodsDuration flush either: its retry could
+  // only fail the same way (see UnschedulableRetry).
+  for (const UnschedulableRetry mode :
+       {UnschedulableRetry::after_backoff, UnschedulableRetry::on_cluster_event}) {
+    sim::Simulation sim;
+    auto nodes = make_nodes(1, 1000, 8 * GiB);
+    SchedulerConfig config = instant_config();
+    config.unschedulable_retry = mode;
+    Scheduler scheduler(sim, nodes, nullptr, nullptr, config, sim::RandomStream(1));
+    scheduler.submit(make_pod(1, {2000, GiB}));
+    sim.run();
+    CHECK(sim.now() == at_s(0));
+    CHECK(sim.pending_events() == 0);
+    CHECK(scheduler.counters().unschedulable_attempts == 1);
+    CHECK(scheduler.last_failure(1) == "0/1 nodes are available: 1 Insufficient cpu.");
+  }
 }
 
 TEST_CASE("scheduler: never over-commits a node (randomized)", "[scheduler]") {

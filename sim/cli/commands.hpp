@@ -11,6 +11,8 @@ using Args = std::vector<std::string>;
 
 int bench_command(const Args& args);
 int demo_command(const Args& args);
+int run_command(const Args& args);
+int validate_command(const Args& args);
 
 /// Thrown for bad usage; main prints the message and exits with 2.
 struct UsageError {

@@ -23,6 +23,9 @@ const std::map<std::string, Subcommand>& subcommands() {
   static const std::map<std::string, Subcommand> table = {
       {"bench", {"measure podsim's own speed (bench engine, ...)", podsim::cli::bench_command}},
       {"demo", {"a small image-pull burst through the engine", podsim::cli::demo_command}},
+      {"run", {"run a scenario: variants side by side, with confidence intervals",
+               podsim::cli::run_command}},
+      {"validate", {"check a scenario file without running it", podsim::cli::validate_command}},
   };
   return table;
 }

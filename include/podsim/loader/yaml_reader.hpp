@@ -25,9 +25,21 @@
 #include "podsim/loader/load_error.hpp"
 #include "podsim/loader/quantity.hpp"
 #include "podsim/loader/units.hpp"
+#include "podsim/model/int_or_percent.hpp"
 #include "podsim/sim/time.hpp"
 
 namespace podsim::loader {
+
+/// Where a subtree that was put into a tree in code came from: an override's value (see
+/// overrides.hpp) and everything under it report `file`, and `location` where their own YAML
+/// marks say nothing (a value parsed from a `--set` argument has no marks).
+struct SubtreeOrigin {
+  YAML::Node value;  // the subtree's root, compared by identity (YAML::Node::is)
+  std::shared_ptr<const std::string> file;
+  SourceLocation location;
+};
+
+using SubtreeOrigins = std::shared_ptr<const std::vector<SubtreeOrigin>>;
 
 /// A YAML node with its file, location and path. Cheap to copy (yaml-cpp nodes are handles).
 ///
@@ -42,12 +54,23 @@ class Node {
   /// (an empty value is located at its key, a node built in code at its origin).
   Node(YAML::Node node, std::shared_ptr<const std::string> file, std::string path,
        SourceLocation location);
+  /// As above, in a tree some of whose subtrees came from elsewhere (see SubtreeOrigin).
+  Node(YAML::Node node, std::shared_ptr<const std::string> file, std::string path,
+       SourceLocation location, SubtreeOrigins origins);
+  Node(const Node&) = default;
+  Node(Node&&) = default;
+  /// Rebinds this Node to `other`'s node. (yaml-cpp's own assignment writes through: `a = b`
+  /// would make the node `a` referred to an alias of `b`, changing the tree it came from.)
+  Node& operator=(const Node& other);
+  Node& operator=(Node&& other);
 
   const std::string& file() const { return *file_; }
   const std::string& path() const { return path_; }
   const SourceLocation& location() const { return location_; }
   /// The underlying yaml-cpp node, for what this wrapper does not cover.
   const YAML::Node& yaml() const { return node_; }
+  /// The subtrees of this node's tree that came from elsewhere (null: none).
+  const SubtreeOrigins& origins() const { return origins_; }
 
   bool is_null() const { return node_.IsNull(); }
   bool is_scalar() const { return node_.IsScalar(); }
@@ -81,6 +104,17 @@ class Node {
   void check_keys(std::initializer_list<std::string_view> allowed) const {
     check_keys(std::span<const std::string_view>(allowed.begin(), allowed.size()));
   }
+  /// For open structs, whose key list grows with every release (a Kubernetes PodSpec): a key
+  /// outside `allowed` is an error only when it is a misspelling of one of them, that is the same
+  /// letters in another case or within 2 edits ("unknown key 'imagePullPolicyy' in
+  /// spec.containers[0] (did you mean 'imagePullPolicy'?)"); other keys are taken for newer
+  /// fields. Unlike did_you_mean, a longer name is not a misspelling of its prefix: new fields
+  /// often extend old names (restartPolicy, then restartPolicyRules). Duplicate keys are errors.
+  /// Errors if this is not a mapping.
+  void check_keys_open(std::span<const std::string_view> allowed) const;
+  /// The location of `key` itself, for messages about the key rather than its value (this
+  /// mapping's location if the key is absent or was made in code).
+  SourceLocation key_location(std::string_view key) const;
   /// An error at this mapping: "missing required key 'replicas' in workloads.web.spec".
   [[noreturn]] void fail_missing(std::string_view key) const;
 
@@ -114,6 +148,14 @@ class Node {
     return as_choice(std::span<const std::string_view>(allowed.begin(), allowed.size()));
   }
   sim::Duration as_duration(DurationOptions options) const;
+  /// A Kubernetes int-or-string for counts of pods (maxSurge, maxUnavailable, partition): an
+  /// integer (`3`) or a percentage (`25%`, `"25%"`), never negative. Kubernetes takes whole
+  /// percentages only; OpenKruise also fractional ones (`12.5%`) when `allow_fractional_percent`.
+  /// A number in quotes ("5") is rejected, as both API servers do (Kruise since v1.9), and so is
+  /// a plain non-integer (1.5). Percent digits are decimal: no sign, exponent, inf or nan.
+  /// Example: `parse_yaml("maxSurge: 25%", "d.yaml").required("maxSurge")
+  ///              .as_int_or_percent(false) == model::IntOrPercent::percent(25)`.
+  model::IntOrPercent as_int_or_percent(bool allow_fractional_percent) const;
   /// A Kubernetes quantity (see Quantity); numbers may be plain YAML numbers ("cpu: 2").
   Quantity as_quantity() const;
   /// CPU in millicores (Kubernetes quantity, >= 0).
@@ -134,13 +176,17 @@ class Node {
   std::string where() const;
 
  private:
-  Node child(const YAML::Node& key, const YAML::Node& value, std::string_view key_text) const;
+  Node child(const YAML::Node& key, const YAML::Node& value, std::string path) const;
+  const SubtreeOrigin* origin_of(const YAML::Node& value) const;
+  SourceLocation key_location(const YAML::Node& key, const YAML::Node& value) const;
+  void check_keys_impl(std::span<const std::string_view> allowed, bool open) const;
   void require_map() const;
 
   YAML::Node node_;
   std::shared_ptr<const std::string> file_;
   std::string path_;
   SourceLocation location_;
+  SubtreeOrigins origins_;
 };
 
 template <>
@@ -179,6 +225,12 @@ std::optional<T> Node::get(std::string_view key) const {
   if (!value) return std::nullopt;
   return value->as<T>();
 }
+
+/// A canonical one-line text of a YAML value, to tell whether two values differ the way Kubernetes
+/// would see them: flow style, mapping keys sorted, quotes only where the value needs them (so
+/// `name: "web"` and `name: web` give the same text, but `"5"` and `5` do not). Deterministic.
+/// Example: `canonical_yaml(YAML::Load("{b: [1, 2], a: x}")) == "{a: x, b: [1, 2]}"`.
+std::string canonical_yaml(const YAML::Node& node);
 
 /// Parses one YAML document from `text`; `file` names it in messages. Malformed YAML is a
 /// LoadError at the parser's location ("invalid YAML: end of sequence flow not found"). An empty

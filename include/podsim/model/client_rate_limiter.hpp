@@ -34,6 +34,19 @@ class ClientRateLimiter {
     return now + sim::seconds(-tokens_ / qps_);
   }
 
+  /// client-go's TryAccept (rate.Limiter.Allow): takes a token if one is there, else refuses
+  /// without waiting. Do not mix with reserve() on one limiter.
+  bool try_accept(sim::Time now) {
+    if (!limited()) return true;
+    if (now > last_) {
+      tokens_ = std::min(burst_, tokens_ + (now - last_).seconds() * qps_);
+      last_ = now;
+    }
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+  }
+
  private:
   double qps_;
   double burst_;

@@ -11,7 +11,16 @@
 //   cluster.pod(p).ready;  cluster.recorder().spans();
 //
 // Facts: domain-reference.md §1.6 (termination), §3.1 (start pipeline), §3.2 (in-place image
-// change), §3.5 (probes). Durations: each pool's StageProfile, the template's distributions.
+// change), §3.3 (pull backoff, registryPullQPS), §3.5 (probes). Durations: each pool's
+// StageProfile, the template's distributions.
+//
+// The kubelet side (pod_lifecycle.cpp): a pod worker syncs the pod as SyncPod does (init
+// containers in order, a sidecar started before the next one, app containers in order; failed
+// pulls and CrashLoopBackOff retried on the kubelet's backoffs), and a status manager turns
+// startup, readiness and liveness probe results into container and pod readiness. A liveness or
+// startup failure kills and restarts the container. Ready lost makes the endpoint go after
+// endpoint_removal, while the pod keeps running or terminates. An elastic pool's instance slot
+// (its node id) is reset and reused by a later pod once its pod has terminated.
 
 #include <cstdint>
 #include <functional>
@@ -115,7 +124,9 @@ class Cluster {
     std::optional<NodeId> virtual_node;  // elastic pools
     std::uint32_t provisioning = 0;      // autoscaled nodes on their way
     std::uint32_t next_ordinal = 0;      // for node names and provisioning streams
+    std::vector<NodeId> free_instances;  // elastic: slots of terminated instances, for reuse
   };
+  enum class PullOutcome { ok, retry, stalled };
 
   // Cluster setup and nodes (cluster.cpp).
   NodeId add_node(PoolId pool, bool ready);
@@ -128,19 +139,30 @@ class Cluster {
   void autoscale();
   void node_provisioned(PoolId pool, std::vector<PodId> claimed);
 
-  // The pod lifecycle (pod_lifecycle.cpp).
+  /// An elastic pool's instance for a new pod: a terminated one's slot, reset, or a new node.
+  NodeId take_instance(PoolId pool);
+
+  // The pod lifecycle (pod_lifecycle.cpp). Container k counts init containers first.
   sim::Process lifecycle(PodRuntime& rt);
   sim::Task<void> start_pod(PodRuntime& rt);
-  sim::Task<void> run_init_containers(PodRuntime& rt);
-  /// Pulls, creates and starts app container i; returns when it will be ready.
-  sim::Task<sim::Time> start_container(PodRuntime& rt, std::size_t i);
-  sim::Task<bool> pull(PodRuntime& rt, std::int32_t span_index, ImageId image,
-                       ImagePullPolicy policy);
-  sim::Task<void> become_ready(PodRuntime& rt, sim::Time ready_at);
+  sim::Task<void> pod_worker(PodRuntime& rt);
+  /// One kubelet SyncPod; true if it failed (the pod worker retries after pod_sync_retry).
+  sim::Task<bool> sync_pod(PodRuntime& rt);
+  /// Starts container k (backoff check, pull, create, start); false if it did not start.
+  sim::Task<bool> start_one(PodRuntime& rt, std::size_t k);
+  sim::Task<PullOutcome> pull(PodRuntime& rt, std::size_t k, ImageId image,
+                              ImagePullPolicy policy, std::uint32_t attempt);
+  /// Kills container k after a startup or liveness probe failure (restarted by the next sync).
+  sim::Task<void> kill_for_restart(PodRuntime& rt, std::size_t k);
   sim::Task<void> update_containers(PodRuntime& rt);
   sim::Task<void> terminate(PodRuntime& rt);
-  sim::Duration kill_time(PodRuntime& rt, std::size_t i);
-  sim::Time readiness_time(PodRuntime& rt, std::size_t i, sim::Time started, sim::Time app_ready);
+  sim::Duration kill_time(PodRuntime& rt, std::size_t k, std::int32_t grace_seconds);
+  /// Probe outcomes of container k's instance started now, its app serving at app_ready.
+  void plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready);
+  /// The status manager: container and pod readiness, endpoints, availability, and the probe
+  /// results that make the pod worker sync; re-arms the pod's status timer.
+  void refresh_status(PodRuntime& rt);
+  void arm_status(PodRuntime& rt, sim::Time at);
   void release(PodRuntime& rt);
   void stall(PodRuntime& rt, std::string reason);
   void set_not_ready(PodRuntime& rt);

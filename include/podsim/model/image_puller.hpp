@@ -11,9 +11,11 @@
 // The model of one pull (domain-reference §3.3, §3.4):
 //   1. kubelet: IfNotPresent with the image present returns at once. Otherwise the request waits
 //      for a pull slot: one per node with serializeImagePulls=true (the default), else up to
-//      maxParallelImagePulls (unset = unlimited).
+//      maxParallelImagePulls (unset = unlimited). Holding the slot, the request takes a token of
+//      the node's registryPullQPS bucket or fails at once with "pull QPS exceeded".
 //   2. containerd resolves the manifest: one registry request latency (also for Always, which is
-//      how Always behaves when everything is cached: one round trip, no bytes).
+//      how Always behaves when everything is cached: one round trip, no bytes). An injected
+//      registry failure (pull_failure_probability) ends the attempt here.
 //   3. Missing layers are fetched, at most max_concurrent_downloads (3) at once; each starts with a
 //      request latency, then its compressed bytes flow over registry egress and the node's NIC
 //      (max-min fair with every other transfer). Present layers are skipped; a layer another pull
@@ -67,6 +69,13 @@ struct ImagePullConfig {
   bool serializeImagePulls = true;
   /// Only with serializeImagePulls=false; unset means unlimited.
   std::optional<std::uint32_t> maxParallelImagePulls;
+  /// registryPullQPS / registryBurst (defaults 5 / 10 [K-KCFG]): a token bucket per node on pull
+  /// requests. kubelet images/helpers.go throttledImageService.PullImage calls TryAccept and,
+  /// with no token, fails the pull at once ("pull QPS exceeded", then ImagePullBackOff); it wraps
+  /// the image service inside the serial/parallel puller, so the token is taken when the pull
+  /// gets its slot. registryPullQPS 0 = no limit (registryBurst then unused).
+  double registryPullQPS = 5;
+  std::int32_t registryBurst = 10;
 
   // ---- containerd (domain-reference §3.4 [CT-CFG]) -----------------------------------------
   std::uint32_t max_concurrent_downloads = 3;
@@ -82,6 +91,10 @@ struct ImagePullConfig {
   sim::Duration request_latency{};
   /// If set, sampled per request instead of request_latency (e.g. a distribution's draw).
   std::function<sim::Duration()> sample_request_latency;
+  /// podsim extension: the chance that one pull attempt fails (ErrImagePull: a registry error,
+  /// a dropped connection) after resolving the manifest, before any layer is fetched. The
+  /// caller supplies the uniform draw (pull()'s failure_draw) from its own random stream.
+  double pull_failure_probability = 0;
 
   // ---- peer-to-peer distribution (Dragonfly / Kraken style) ---------------------------------
   /// When on, a layer present on another node is fetched from that peer (its NIC egress to
@@ -98,6 +111,9 @@ struct ImagePullConfig {
 struct PullResult {
   bool ok = true;
   std::string failure;  // why not, when !ok (e.g. a layer larger than the node's image disk)
+  /// !ok and worth retrying after the kubelet's image pull backoff ("pull QPS exceeded", an
+  /// injected registry failure); false when the pull can never succeed on this node.
+  bool retryable = false;
   /// IfNotPresent and the image was present: nothing was queued or contacted.
   bool already_present = false;
   /// Lazy pull: returned after its fraction arrived, the rest still downloads.
@@ -129,6 +145,8 @@ struct ImagePullCounters {
   std::uint64_t pulls_failed = 0;
   std::uint64_t pulls_skipped = 0;  // IfNotPresent, image present
   std::uint64_t pulls_aborted = 0;  // interrupted while fetching layers
+  std::uint64_t pulls_throttled = 0;  // refused by registryPullQPS ("pull QPS exceeded")
+  std::uint64_t pulls_failed_registry = 0;  // injected registry failures (also in pulls_failed)
 };
 
 class ImagePuller final : public ImageInventory {
@@ -145,6 +163,10 @@ class ImagePuller final : public ImageInventory {
   /// puller keeps a slot per id up to the largest.
   void add_node(NodeId id, const NodeShape& shape);
   bool has_node(NodeId id) const { return id < nodes_.size() && nodes_[id] != nullptr; }
+  /// Makes a node as fresh as when added (empty image cache, counters and pull QPS bucket reset,
+  /// same links), for an elastic instance slot reused by the next pod. False, changing nothing,
+  /// while anything on the node is in use: a pull or prefetch, a pinned layer, a P2P upload.
+  bool reset_node(NodeId id);
 
   /// Lazy pulling (eStargz / Nydus / overlaybd) for an image: the pull returns once `fraction`
   /// (0 < f <= 1) of its missing bytes arrived: the first f of every missing layer is fetched
@@ -154,8 +176,11 @@ class ImagePuller final : public ImageInventory {
   /// The kubelet's pull for a container: returns when the image is usable (or failed).
   /// Interrupting the awaiting process aborts the pull's downloads and unpacks, frees its
   /// kubelet slot and leaves no layer of it half-present (layers it completed stay).
+  /// `failure_draw`, uniform on [0, 1) from the caller's stream, fails the attempt if below
+  /// pull_failure_probability (1, the default, never does).
   sim::Task<PullResult> pull(NodeId node, ImageId image,
-                             PullPolicy policy = PullPolicy::IfNotPresent);
+                             PullPolicy policy = PullPolicy::IfNotPresent,
+                             double failure_draw = 1.0);
   /// Image pre-warming (OpenKruise ImagePullJob): a pull nobody waits for. It goes through CRI
   /// directly, so it bypasses the kubelet's pull queue but shares containerd's limits and the
   /// network (domain-reference §2.11). The returned process can be interrupted or joined.
@@ -211,7 +236,7 @@ class ImagePuller final : public ImageInventory {
   sim::Duration request_latency();
   std::string too_large_reason(const NodeState& n, ImageId image) const;
 
-  sim::Task<PullResult> fetch(NodeState& n, ImageId image, PullResult r);
+  sim::Task<PullResult> fetch(NodeState& n, ImageId image, PullResult r, double failure_draw);
   sim::Process prefetch_process(NodeId node, ImageId image);
   PullJob& start_job(NodeState& n, ImageId image);
   void release_job(PullJob& job);

@@ -53,6 +53,8 @@ struct ContainerStatus {
   bool running = false;
   bool ready = false;
   std::uint32_t restartCount = 0;
+  /// containerStatuses[].started: running and its startupProbe (if any) passed.
+  bool started = false;
 };
 
 struct Pod {
@@ -75,6 +77,9 @@ struct Pod {
   std::string stall_reason;
   std::vector<ContainerStatus> containers;  // app containers, spec order
   std::uint32_t in_place_updates = 0;
+  /// initContainerStatuses, spec order: a run-to-completion one is running while it runs; a
+  /// sidecar runs with the pod and its readiness counts toward Ready.
+  std::vector<ContainerStatus> init_containers;
 
   bool terminating() const { return phase == PodPhase::terminating; }
   /// Where the pod's containers run: the instance for elastic pools, else the node.

@@ -47,13 +47,23 @@ struct SchedulingRequest {
 
 enum class ScoringStrategy { LeastAllocated, MostAllocated };
 
-/// When a pod that did not fit is tried again.
+/// When a pod that did not fit is tried again. A failed cycle has filtered every node, and only
+/// a cluster event (node_added, node_updated, capacity_freed, pod_deleted of a pod holding
+/// capacity) can change what the filters say; so in both modes an unschedulable pod stays parked,
+/// as in the real queue's unschedulablePods, until such an event moves it to the active queue,
+/// or to backoff until its backoff expires (MoveAllToActiveOrBackoffQueue). A retry whose outcome
+/// cannot differ is never made: a pod that can never fit leaves nothing queued, so
+/// Simulation::run() returns.
+///
+/// podMaxInUnschedulablePodsDuration (the 5 min flush) is not modelled: here its retry could
+/// only repeat the same failure, since every event that can change the outcome already moves
+/// the pod. What that leaves out is the scheduler time those futile cycles take (one cycle per
+/// unschedulable pod every 5 min).
 enum class UnschedulableRetry {
-  /// As soon as its backoff expires: stands in for the steady stream of cluster events
-  /// (pod and node updates) of a real cluster, which move pods out of the unschedulable pool.
+  /// Kept for existing configurations: once its backoff expires, if a cluster event has
+  /// happened since its last failure; the same as on_cluster_event.
   after_backoff,
-  /// Only on capacity_freed()/node_added() (respecting the backoff) or after
-  /// podMaxInUnschedulablePodsDuration: the real queue when nothing else happens.
+  /// On a cluster event, respecting the backoff.
   on_cluster_event,
 };
 
@@ -86,8 +96,8 @@ struct SchedulerConfig {
   sim::Duration podInitialBackoff = sim::seconds(1);
   sim::Duration podMaxBackoff = sim::seconds(10);
   UnschedulableRetry unschedulable_retry = UnschedulableRetry::after_backoff;
-  /// podMaxInUnschedulablePodsDuration (5 min, kube-scheduler >= v1.22): the queue flushes
-  /// pods that waited this long even without an event.
+  /// podMaxInUnschedulablePodsDuration (5 min, kube-scheduler >= v1.22). Not used: see
+  /// UnschedulableRetry for why the flush's retry is not modelled.
   sim::Duration podMaxInUnschedulablePodsDuration = sim::seconds(300);
 
   /// The real selectHost picks uniformly among the best-scored nodes (reservoir sampling);

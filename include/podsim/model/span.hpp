@@ -27,16 +27,21 @@ enum class Stage : std::uint8_t {
   min_ready,             // Ready until available (minReadySeconds)
   endpoint_propagation,  // Ready until the endpoint serves traffic
   in_place_grace,        // CloneSet in-place grace period (not ready, not yet restarted)
+  endpoint_removal,      // Ready lost (deletion, update) until the endpoint stops serving
+  image_pull_backoff,    // first failed pull attempt until the attempt that succeeds
+  crash_loop_backoff,    // a container's exit until its restart, when CrashLoopBackOff delays it
 };
 
-inline constexpr std::size_t kStageCount = 13;
+inline constexpr std::size_t kStageCount = 16;
+static_assert(static_cast<std::size_t>(Stage::crash_loop_backoff) + 1 == kStageCount);
 
 constexpr std::string_view to_string(Stage s) {
   constexpr std::string_view names[kStageCount] = {
-      "scheduling",      "sandbox",      "init_containers", "image_pull",
-      "container_start", "app_start",    "readiness",       "termination",
-      "instance_boot",   "volume_setup", "min_ready",       "endpoint_propagation",
-      "in_place_grace"};
+      "scheduling",         "sandbox",           "init_containers", "image_pull",
+      "container_start",    "app_start",         "readiness",       "termination",
+      "instance_boot",      "volume_setup",      "min_ready",       "endpoint_propagation",
+      "in_place_grace",     "endpoint_removal",  "image_pull_backoff",
+      "crash_loop_backoff"};
   return names[static_cast<std::size_t>(s)];
 }
 

@@ -19,7 +19,10 @@ namespace podsim::model {
 class StageProfile {
  public:
   /// Every stage a profile knows, in a fixed order.
-  static constexpr std::array<std::string_view, 10> kStages = {"sandbox",
+  /// readiness_probe_latency times every probe kind (startup, liveness too); pod_sync_retry is
+  /// the kubelet pod worker's wait before it syncs a pod again after a failed sync (image pull
+  /// or CrashLoopBackOff); endpoint_removal is Ready lost until the endpoint stops serving.
+  static constexpr std::array<std::string_view, 12> kStages = {"sandbox",
                                                                "volume_setup",
                                                                "instance_boot",
                                                                "container_start",
@@ -28,7 +31,9 @@ class StageProfile {
                                                                "readiness_probe_latency",
                                                                "status_sync",
                                                                "endpoint_propagation",
-                                                               "shutdown"};
+                                                               "shutdown",
+                                                               "endpoint_removal",
+                                                               "pod_sync_retry"};
 
   /// Every stage zero seconds (for hand-worked timelines).
   static StageProfile zero();
