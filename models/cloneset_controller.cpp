@@ -1,9 +1,9 @@
 #include "podsim/model/cloneset_controller.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "podsim/model/cloneset_diffs.hpp"
 #include "podsim/model/cloneset_scale_order.hpp"
@@ -13,9 +13,12 @@ namespace podsim::model {
 
 std::string_view to_string(CloneSetUpdateType type) {
   switch (type) {
-    case CloneSetUpdateType::ReCreate: return "ReCreate";
-    case CloneSetUpdateType::InPlaceIfPossible: return "InPlaceIfPossible";
-    case CloneSetUpdateType::InPlaceOnly: return "InPlaceOnly";
+    case CloneSetUpdateType::ReCreate:
+      return "ReCreate";
+    case CloneSetUpdateType::InPlaceIfPossible:
+      return "InPlaceIfPossible";
+    case CloneSetUpdateType::InPlaceOnly:
+      return "InPlaceOnly";
   }
   return "unknown";
 }
@@ -45,25 +48,21 @@ TemplateDiff CloneSetController::set_template(const PodTemplate& tmpl) {
         name(), what));
   }
   spec_.template_ = tmpl;
-  const std::uint32_t existing = find_revision(tmpl);
-  update_revision_ = existing != 0 ? existing : add_revision(tmpl);
-  request_sync();
-  notify_status();
+  update_revision_ = revision_for(tmpl);
+  spec_changed();
   return diff;
 }
 
 void CloneSetController::scale(std::int32_t replicas) {
-  if (replicas < 0) throw std::invalid_argument("replicas must be >= 0");
+  check_replicas(replicas);
   spec_.replicas = replicas;
   (void)cloneset::resolve_limits(spec_);
-  request_sync();
-  notify_status();
+  spec_changed();
 }
 
 void CloneSetController::set_partition(IntOrPercent partition) {
   spec_.partition = partition;
-  request_sync();
-  notify_status();
+  spec_changed();
 }
 
 void CloneSetController::set_paused(bool paused) {
@@ -84,8 +83,8 @@ std::vector<cloneset::PodState> CloneSetController::states(const std::vector<Pod
     cloneset::PodState s;
     s.revision = revision_of(id);
     // Without a preNormal hook a pod turns Normal once scheduled (Kruise v1.9, #2087).
-    s.lifecycle = p.node ? cloneset::LifecycleState::Normal
-                         : cloneset::LifecycleState::PreparingNormal;
+    s.lifecycle =
+        p.node ? cloneset::LifecycleState::Normal : cloneset::LifecycleState::PreparingNormal;
     s.order = order_key(id);
     s.available = p.available;
     s.in_place_update_ready = !p.updating_in_place;
@@ -99,7 +98,8 @@ std::vector<cloneset::PodState> CloneSetController::states(const std::vector<Pod
 WorkloadStatus CloneSetController::status() const {
   WorkloadStatus s;
   s.replicas = spec_.replicas;
-  s.expected_updated = spec_.replicas - cloneset::partition_replicas(spec_.partition, spec_.replicas);
+  s.expected_updated =
+      spec_.replicas - cloneset::partition_replicas(spec_.partition, spec_.replicas);
   for (const PodId id : pods()) {
     const Pod& p = cluster().pod(id);
     if (p.phase == PodPhase::terminated) continue;
@@ -202,12 +202,14 @@ void CloneSetController::maybe_pre_download(const std::vector<PodId>& pods) {
     for (const NodeId n : nodes) items.push_back({n, image});
   }
   pull_jobs_.push_back(std::make_unique<ImagePrewarm>(simulation(), cluster().puller()));
-  const std::uint32_t jobs = static_cast<std::uint32_t>(std::max<std::size_t>(1, diff.container_images.size()));
-  pull_jobs_.back()->start(std::move(items),
-                   {.parallelism = static_cast<std::uint32_t>(std::max(1, pre.parallelism)) * jobs,
-                    .timeout = sim::seconds(pre.timeoutSeconds),
-                    .retries = 1},
-                   {});
+  const std::uint32_t jobs =
+      static_cast<std::uint32_t>(std::max<std::size_t>(1, diff.container_images.size()));
+  pull_jobs_.back()->start(
+      std::move(items),
+      {.parallelism = static_cast<std::uint32_t>(std::max(1, pre.parallelism)) * jobs,
+       .timeout = sim::seconds(pre.timeoutSeconds),
+       .retries = 1},
+      {});
 }
 
 }  // namespace podsim::model

@@ -1,8 +1,8 @@
 #include "podsim/model/controller_manager.hpp"
 
-#include <stdexcept>
-
 #include <fmt/format.h>
+
+#include <stdexcept>
 
 #include "podsim/model/cloneset_controller.hpp"
 #include "podsim/model/deployment_controller.hpp"

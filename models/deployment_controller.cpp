@@ -1,8 +1,8 @@
 #include "podsim/model/deployment_controller.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "podsim/model/controller_pod_order.hpp"
 #include "podsim/model/deployment_rolling.hpp"
@@ -29,18 +29,15 @@ std::string DeploymentController::strategy() const {
 TemplateDiff DeploymentController::set_template(const PodTemplate& tmpl) {
   TemplateDiff diff = diff_templates(spec_.template_, tmpl);
   spec_.template_ = tmpl;
-  const std::uint32_t existing = find_revision(tmpl);
-  update_revision_ = existing != 0 ? existing : add_revision(tmpl);
-  request_sync();
-  notify_status();
+  update_revision_ = revision_for(tmpl);
+  spec_changed();
   return diff;
 }
 
 void DeploymentController::scale(std::int32_t replicas) {
-  if (replicas < 0) throw std::invalid_argument("replicas must be >= 0");
+  check_replicas(replicas);
   spec_.replicas = replicas;
-  request_sync();
-  notify_status();
+  spec_changed();
 }
 
 void DeploymentController::set_paused(bool paused) {

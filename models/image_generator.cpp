@@ -7,8 +7,13 @@
 
 namespace podsim::model {
 
-ImageGenerator::ImageGenerator(ImageCatalog& catalog, ImageMix mix, sim::RandomStream random)
-    : catalog_(catalog), mix_(std::move(mix)), random_(random), bases_(mix_.bases) {
+ImageGenerator::ImageGenerator(ImageCatalog& catalog, ImageMix mix, sim::RandomStream random,
+                               std::string base_prefix)
+    : catalog_(catalog),
+      mix_(std::move(mix)),
+      random_(random),
+      base_prefix_(base_prefix.empty() ? std::string("base") : fmt::format("{}-base", base_prefix)),
+      bases_(mix_.bases) {
   if (!mix_.compressed_bytes) throw std::invalid_argument("image mix: compressed_bytes missing");
   if (!(mix_.base_share >= 0 && mix_.base_share <= 1)) {
     throw std::invalid_argument("image mix: base_share must be in [0, 1], got " +
@@ -38,8 +43,8 @@ const std::vector<LayerId>& ImageGenerator::base(std::uint32_t index) {
     sim::RandomStream r = random_.child("base").child(index);
     const double bytes = mix_.compressed_bytes->sample(r) * mix_.base_share;
     for (std::uint32_t l = 0; l < mix_.base_layers; ++l) {
-      layers.push_back(
-          new_layer(fmt::format("sha256:base-{}-{}", index, l), bytes / mix_.base_layers));
+      layers.push_back(new_layer(fmt::format("sha256:{}-{}-{}", base_prefix_, index, l),
+                                 bytes / mix_.base_layers));
     }
   }
   return layers;

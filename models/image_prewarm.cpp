@@ -15,7 +15,8 @@ void ImagePrewarm::start(std::vector<PrewarmItem> items, PrewarmOptions options,
   on_done_ = std::move(on_done);
   started_at_ = sim_.now();
   const std::size_t n = items_.size();
-  const std::size_t workers = options_.parallelism == 0 ? n : std::min<std::size_t>(n, options_.parallelism);
+  const std::size_t workers =
+      options_.parallelism == 0 ? n : std::min<std::size_t>(n, options_.parallelism);
   if (workers == 0) {
     finished_at_ = sim_.now();
     if (on_done_) on_done_();

@@ -184,8 +184,7 @@ bool ImagePuller::reset_node(NodeId id) {
   evicted_.clear();
   for (const auto& [image, present] : n.image_layers_present) {
     for (LayerId l : image_layers_[image]) {
-      if (n.cache.contains(l) &&
-          std::find(evicted_.begin(), evicted_.end(), l) == evicted_.end()) {
+      if (n.cache.contains(l) && std::find(evicted_.begin(), evicted_.end(), l) == evicted_.end()) {
         if (n.cache.pins(l) > 0) return false;
         evicted_.push_back(l);
       }
@@ -360,7 +359,7 @@ void ImagePuller::unpin_image(NodeId node, ImageId image) {
 // ---- The awaitable API ---------------------------------------------------------------------
 
 sim::Task<PullResult> ImagePuller::pull(NodeId node, ImageId image, PullPolicy policy,
-                                       double failure_draw) {
+                                        double failure_draw) {
   sync_catalog();
   NodeState& n = node_at(node);
   if (image >= image_layers_.size()) throw std::out_of_range("ImagePuller: unknown image");
@@ -417,7 +416,7 @@ std::string ImagePuller::too_large_reason(const NodeState& n, ImageId image) con
 
 // containerd's side of a pull: resolve, fetch, unpack.
 sim::Task<PullResult> ImagePuller::fetch(NodeState& n, ImageId image, PullResult r,
-                                        double failure_draw) {
+                                         double failure_draw) {
   const sim::Time started = sim_.now();
   ++counters_.pulls_started;
   const sim::Duration resolve = request_latency();

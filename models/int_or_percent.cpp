@@ -1,8 +1,8 @@
 #include "podsim/model/int_or_percent.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace podsim::model {
 

@@ -6,10 +6,11 @@
 //   liveness probe failed, starts the next init container, restarts exited sidecars, and starts
 //   app containers in spec order (pull, create, start). A sync that fails (a pull in backoff or
 //   failing, a start refused by CrashLoopBackOff) is retried after pod_sync_retry; probe results
-//   that call for action (a kill, a sidecar started, an init container exited) sync at once.
+//   that call for action (a kill, a sidecar started, a container exited) sync at once.
 // - The status manager (a timer): applies probe results to container readiness at the times
 //   they reach the status, and derives pod Ready, endpoints and availability from them.
-// Probe results are computed when a container starts, from its app's start and hang times.
+// Probe results are computed when a container starts, from its app's start, hang and crash
+// times (hang_after and crash_after, podsim's app failure model).
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -49,6 +50,7 @@ struct ContainerView {
   const sim::DistributionPtr* pre_stop;
   const sim::DistributionPtr* shutdown;
   const sim::DistributionPtr* hang_after;
+  const sim::DistributionPtr* crash_after;
   const sim::DistributionPtr* run_time;  // run-to-completion init containers
   bool run_to_completion;
 };
@@ -56,14 +58,14 @@ struct ContainerView {
 ContainerView view(const PodTemplate& t, std::size_t k) {
   if (k < t.initContainers.size()) {
     const InitContainerSpec& c = t.initContainers[k];
-    return {c.image,       c.imagePullPolicy, &c.startupProbe, &c.readinessProbe,
-            &c.livenessProbe, &c.app_start,   &c.preStop,      &c.shutdown,
-            &c.hang_after, &c.run_time,       !c.sidecar};
+    return {c.image,          c.imagePullPolicy, &c.startupProbe, &c.readinessProbe,
+            &c.livenessProbe, &c.app_start,      &c.preStop,      &c.shutdown,
+            &c.hang_after,    &c.crash_after,    &c.run_time,     !c.sidecar};
   }
   const ContainerSpec& c = t.containers[k - t.initContainers.size()];
-  return {c.image,         c.imagePullPolicy, &c.startupProbe, &c.readinessProbe,
-          &c.livenessProbe, &c.app_start,     &c.preStop,      &c.shutdown,
-          &c.hang_after,   nullptr,           false};
+  return {c.image,          c.imagePullPolicy, &c.startupProbe, &c.readinessProbe,
+          &c.livenessProbe, &c.app_start,      &c.preStop,      &c.shutdown,
+          &c.hang_after,    &c.crash_after,    nullptr,         false};
 }
 
 ContainerStatus& status_of(Pod& pod, std::size_t k) {
@@ -302,8 +304,8 @@ sim::Task<void> Cluster::pod_worker(PodRuntime& rt) {
     if (failed) {
       // pod_workers.go requeues a failed sync after its backOffPeriod (jittered). A zero retry
       // stands for continuous syncing: the next one is when the earliest backoff expires.
-      const sim::Duration d = sample(rt, profile(rt).get("pod_sync_retry"), "pod_sync_retry",
-                                     kPod, 0, rt.failed_syncs++);
+      const sim::Duration d = sample(rt, profile(rt).get("pod_sync_retry"), "pod_sync_retry", kPod,
+                                     0, rt.failed_syncs++);
       sim::Time next = sim_.now() + d;
       if (d <= sim::Duration{}) {
         next = kNever;
@@ -330,6 +332,13 @@ sim::Task<void> Cluster::pod_worker(PodRuntime& rt) {
 sim::Task<bool> Cluster::sync_pod(PodRuntime& rt) {
   Pod& pod = rt.pod;
   const std::size_t n_init = pod.spec.initContainers.size();
+  // Apps that crashed are exited containers in the pod status this sync starts from.
+  for (std::size_t k = 0; k < rt.runs.size(); ++k) {
+    const PodRuntime::Run& r = rt.runs[k];
+    if (r.running && r.exit_at <= sim_.now() && !is_run_to_completion(pod.spec, k)) {
+      container_exited(rt, k, r.exit_at);
+    }
+  }
   for (PodRuntime::Run& r : rt.runs) {
     r.snap_exited = r.exited;
     r.snap_finished = r.finished;
@@ -576,6 +585,8 @@ void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
 
   sim::Time hung = kNever;
   if (*c.hang_after) hung = app_ready + sample(rt, *c.hang_after, "hang_after", index, attempt);
+  sim::Time crash = kNever;
+  if (*c.crash_after) crash = app_ready + sample(rt, *c.crash_after, "crash_after", index, attempt);
   const sim::Duration trigger = sample(rt, prof.get("status_sync"), "status_sync", index, attempt);
   const sim::Duration report =
       sample(rt, prof.get("status_sync"), "status_sync", index, attempt, 1);
@@ -609,64 +620,82 @@ void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
     }
   }
 
-  r.ready_at = kNever;
-  r.unready_at = kNever;
-  if (r.startup_at == kNever) return;
-  if (!*c.readiness) {
-    r.ready_at = r.startup_at;  // no readiness probe: ready once running and started
-  } else {
-    const Probe& p = **c.readiness;
-    const sim::Duration period = period_of(p);
-    const sim::Duration lat = latency(p, "readiness_probe_latency");
-    const sim::Time trigger_at = r.startup_at + trigger;
-    // The first tick k >= 0 (at trigger_at + k * period) with int(now - S) >= delay, i.e.
-    // now - S >= delay for a whole-second delay, and the app serving.
-    const sim::Time first =
-        first_tick(trigger_at, period, std::max(started + delay_of(p), app_ready));
-    const sim::Time last = first + period * (std::max(p.successThreshold, 1) - 1);
-    if (last < hung) {
-      r.ready_at = last + lat + report;
-      if (hung != kNever) {
-        const sim::Time failing = first_tick(trigger_at, period, hung) +
-                                  period * (std::max(p.failureThreshold, 1) - 1);
-        r.unready_at = std::max(result_at(p, failing, lat) + report, r.ready_at);
+  // Readiness and liveness, once started.
+  auto plan_running = [&] {
+    if (!*c.readiness) {
+      r.ready_at = r.startup_at;  // no readiness probe: ready once running and started
+    } else {
+      const Probe& p = **c.readiness;
+      const sim::Duration period = period_of(p);
+      const sim::Duration lat = latency(p, "readiness_probe_latency");
+      const sim::Time trigger_at = r.startup_at + trigger;
+      // The first tick k >= 0 (at trigger_at + k * period) with int(now - S) >= delay, i.e.
+      // now - S >= delay for a whole-second delay, and the app serving.
+      const sim::Time first =
+          first_tick(trigger_at, period, std::max(started + delay_of(p), app_ready));
+      const sim::Time last = first + period * (std::max(p.successThreshold, 1) - 1);
+      if (last < hung) {
+        r.ready_at = last + lat + report;
+        if (hung != kNever) {
+          const sim::Time failing =
+              first_tick(trigger_at, period, hung) + period * (std::max(p.failureThreshold, 1) - 1);
+          r.unready_at = std::max(result_at(p, failing, lat) + report, r.ready_at);
+        }
       }
     }
-  }
-  if (*c.liveness) {
-    const Probe& p = **c.liveness;
-    const sim::Duration period = period_of(p);
-    const sim::Duration lat = latency(p, "liveness_probe_latency");
-    const sim::Time first = first_tick(
-        rt.admitted, period, std::max({visible, started + delay_of(p), r.startup_at}));
-    const sim::Time fail = failure_tick(first, period, p.failureThreshold, app_ready, hung);
-    if (fail != kNever) {
-      r.kill_at = result_at(p, fail, lat);
-      r.kill_grace = p.terminationGracePeriodSeconds.value_or(-1);
+    if (*c.liveness) {
+      const Probe& p = **c.liveness;
+      const sim::Duration period = period_of(p);
+      const sim::Duration lat = latency(p, "liveness_probe_latency");
+      const sim::Time first =
+          first_tick(rt.admitted, period, std::max({visible, started + delay_of(p), r.startup_at}));
+      const sim::Time fail = failure_tick(first, period, p.failureThreshold, app_ready, hung);
+      if (fail != kNever) {
+        r.kill_at = result_at(p, fail, lat);
+        r.kill_grace = p.terminationGracePeriodSeconds.value_or(-1);
+      }
     }
+  };
+  r.ready_at = kNever;
+  r.unready_at = kNever;
+  r.exit_at = kNever;
+  if (r.startup_at != kNever) plan_running();
+  if (crash != kNever) {
+    // The process exits: whatever its probes would have said later never happens.
+    r.exit_at = crash;
+    if (r.startup_at >= crash) r.startup_at = kNever;
+    if (r.ready_at >= crash) r.ready_at = kNever;
+    r.unready_at = std::min(r.unready_at, crash);
+    if (r.kill_at >= crash) r.kill_at = kNever;
   }
 }
 
 sim::Task<void> Cluster::kill_for_restart(PodRuntime& rt, std::size_t k) {
-  Pod& pod = rt.pod;
   PodRuntime::Run& r = rt.runs[k];
-  const auto index = static_cast<std::int32_t>(k);
   const std::int32_t grace =
-      r.kill_grace >= 0 ? r.kill_grace : pod.spec.terminationGracePeriodSeconds;
+      r.kill_grace >= 0 ? r.kill_grace : rt.pod.spec.terminationGracePeriodSeconds;
   const sim::Time t = sim_.now();
   co_await sim_.timeout(kill_time(rt, k, grace));
-  record(rt, Stage::termination, index, t, sim_.now());
-  ContainerStatus& status = status_of(pod, k);
+  record(rt, Stage::termination, static_cast<std::int32_t>(k), t, sim_.now());
+  container_exited(rt, k, sim_.now());
+}
+
+// Container k's instance is gone (killed, or its app exited at `at`); restartPolicy Always
+// starts a new one at a later sync.
+void Cluster::container_exited(PodRuntime& rt, std::size_t k, sim::Time at) {
+  PodRuntime::Run& r = rt.runs[k];
+  ContainerStatus& status = status_of(rt.pod, k);
+  const auto index = static_cast<std::int32_t>(k);
   r.running = false;
   r.exited = true;
-  r.finished = sim_.now();
-  r.want_start = true;  // restartPolicy Always
-  r.kill_at = r.startup_at = r.ready_at = r.unready_at = kNever;
+  r.finished = at;
+  r.want_start = true;
+  r.kill_at = r.startup_at = r.ready_at = r.unready_at = r.exit_at = kNever;
   status.running = status.ready = status.started = false;
-  puller_.unpin_image(*pod.host(), status.image);
+  puller_.unpin_image(*rt.pod.host(), status.image);
   rt.pins.erase(std::find(rt.pins.begin(), rt.pins.end(), status.image));
   // Its app_start and readiness spans end with it.
-  clip_deferred(rt, index, sim_.now(), [&](Stage stage, sim::Time start, sim::Time end) {
+  clip_deferred(rt, index, at, [&](Stage stage, sim::Time start, sim::Time end) {
     record(rt, stage, index, start, end);
   });
   refresh_status(rt);
@@ -708,6 +737,11 @@ void Cluster::refresh_status(PodRuntime& rt) {
       st.ready = r.ready_at <= now && now < r.unready_at;
       for (const sim::Time t : {r.startup_at, r.ready_at, r.unready_at}) {
         if (t > now) next = std::min(next, t);
+      }
+      if (r.exit_at > now) {
+        next = std::min(next, r.exit_at);
+      } else if (!r.exit_signaled) {
+        r.exit_signaled = wake = true;  // the app exited: PLEG makes the kubelet sync
       }
       if (r.kill_at > now) {
         next = std::min(next, r.kill_at);
@@ -764,12 +798,12 @@ void Cluster::refresh_status(PodRuntime& rt) {
   if (next == kNever) {
     for (const PodRuntime::Deferred& d : rt.deferred) next = std::min(next, d.end);
   }
-  rt.status_at = next;
   if (next == kNever) {
     rt.status_timer.cancel();
-  } else {
+  } else if (next != rt.status_at || !rt.status_timer.queued()) {
     sim_.schedule(rt.status_timer, next);
   }
+  rt.status_at = next;
   if (wake) {
     rt.sync_requested = true;
     rt.wake.trigger();
@@ -880,8 +914,7 @@ sim::Task<void> Cluster::terminate(PodRuntime& rt) {
     sim::Duration pre_stop{};
     std::int64_t left_s = grace_s;
     if (*c.pre_stop && grace_s > 0) {
-      pre_stop = std::min(sample(rt, *c.pre_stop, "preStop", index, attempt),
-                          kSecond * grace_s);
+      pre_stop = std::min(sample(rt, *c.pre_stop, "preStop", index, attempt), kSecond * grace_s);
       left_s -= pre_stop.ns() / kNsPerS;
     }
     sim::Duration waited{};
@@ -891,8 +924,8 @@ sim::Task<void> Cluster::terminate(PodRuntime& rt) {
     }
     const sim::Duration left = std::max(kSecond * left_s, kMinimumGracePeriod);
     const sim::DistributionPtr& shutdown = *c.shutdown ? *c.shutdown : profile(rt).get("shutdown");
-    done = std::max(done, pre_stop + waited +
-                              std::min(sample(rt, shutdown, "shutdown", index, attempt), left));
+    done = std::max(
+        done, pre_stop + waited + std::min(sample(rt, shutdown, "shutdown", index, attempt), left));
   }
   co_await sim_.timeout(done);
   record(rt, Stage::termination, kPod, t, sim_.now());

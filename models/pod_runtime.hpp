@@ -40,7 +40,7 @@ struct Cluster::PodRuntime {
   /// One container, init containers first (the span index): its current instance, as the
   /// probe workers will see it, and the kubelet's backoff state for it.
   struct Run {
-    bool running = false;      // the current instance runs (a started init container runs)
+    bool running = false;       // the current instance runs (a started init container runs)
     bool ever_started = false;  // an instance was started before: the next one is a restart
     bool completed = false;     // a run-to-completion init container exited 0
     bool want_start = false;    // killed or never started: the next sync starts it
@@ -50,7 +50,7 @@ struct Cluster::PodRuntime {
     bool kill_signaled = false;
     bool exit_signaled = false;
     bool startup_signaled = false;
-    sim::Time started;            // StartContainer returned
+    sim::Time started;              // StartContainer returned
     sim::Time startup_at = kNever;  // Started=true (startup probe passed; or started)
     sim::Time ready_at = kNever;    // readiness true reaches the status
     sim::Time unready_at = kNever;  // readiness false reaches the status (a hung app)
@@ -78,11 +78,11 @@ struct Cluster::PodRuntime {
   };
   std::vector<PullBackoff> pull_backoffs;
 
-  sim::Time admitted;          // the kubelet got the pod: startup/liveness probe tickers start
-  bool initialized = false;    // every init container done (sidecars started)
-  bool gate_closed = false;    // in-place update accepted, its kills not yet done: not Ready
-  sim::Event wake;             // the pod worker waits here for its next sync
-  bool sync_requested = false;  // a result came that the next sync must act on
+  sim::Time admitted;              // the kubelet got the pod: startup/liveness probe tickers start
+  bool initialized = false;        // every init container done (sidecars started)
+  bool gate_closed = false;        // in-place update accepted, its kills not yet done: not Ready
+  sim::Event wake;                 // the pod worker waits here for its next sync
+  bool sync_requested = false;     // a result came that the next sync must act on
   std::uint32_t failed_syncs = 0;  // names the pod_sync_retry draws
   std::uint32_t removals = 0;      // names the endpoint_removal draws
   std::uint32_t readies = 0;       // names the endpoint_propagation draws

@@ -1,20 +1,11 @@
 #include "podsim/model/release.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
-#include <fmt/format.h>
-
 namespace podsim::model {
-
-namespace {
-
-std::uint32_t deleted_pods(const Cluster& cluster, const std::vector<PodId>& pods) {
-  return static_cast<std::uint32_t>(std::count_if(
-      pods.begin(), pods.end(), [&](PodId id) { return cluster.pod(id).deletion_requested; }));
-}
-
-}  // namespace
 
 Release::Release(Cluster& cluster, WorkloadController& workload, ReleaseSpec spec, sim::Time at,
                  sim::RandomStream stream)
@@ -38,7 +29,8 @@ Release::Release(Cluster& cluster, WorkloadController& workload, ReleaseSpec spe
   result_.workload = workload_.name();
   result_.kind = std::string(workload_.kind());
   result_.strategy = workload_.strategy();
-  result_.batches = static_cast<std::uint32_t>(std::max<std::size_t>(1, spec_.partition_steps.size()));
+  result_.batches =
+      static_cast<std::uint32_t>(std::max<std::size_t>(1, spec_.partition_steps.size()));
   workload_.add_status_listener([this] { observe(); });
 }
 
@@ -73,11 +65,13 @@ void Release::begin_prewarm() {
   for (const auto& [node, image] : wanted) items.push_back({node, image});
   result_.prewarm_start = cluster_.simulation().now();
   const bool wait = !spec_.prewarm.lead.has_value();
-  prewarm_.start(std::move(items), {.parallelism = spec_.prewarm.parallelism, .timeout = std::nullopt, .retries = 0}, [this, wait] {
-    result_.prewarm_end = cluster_.simulation().now();
-    result_.prewarm_failures = prewarm_.failures();
-    if (wait) begin();
-  });
+  prewarm_.start(std::move(items),
+                 {.parallelism = spec_.prewarm.parallelism, .timeout = std::nullopt, .retries = 0},
+                 [this, wait] {
+                   result_.prewarm_end = cluster_.simulation().now();
+                   result_.prewarm_failures = prewarm_.failures();
+                   if (wait) begin();
+                 });
 }
 
 void Release::begin() {
@@ -87,9 +81,12 @@ void Release::begin() {
   last_progress_ = sim.now();
   pods_seen_ = workload_.pods().size();
   in_place_at_begin_.clear();
-  for (const PodId id : workload_.pods()) in_place_at_begin_.push_back(cluster_.pod(id).in_place_updates);
+  deleted_at_begin_.clear();
+  for (const PodId id : workload_.pods())
+    deleted_at_begin_.push_back(cluster_.pod(id).deletion_requested);
+  for (const PodId id : workload_.pods())
+    in_place_at_begin_.push_back(cluster_.pod(id).in_place_updates);
   fallbacks_at_begin_ = workload_.recreate_fallbacks();
-  result_.pods_deleted = deleted_pods(cluster_, workload_.pods());  // subtracted at the end
   // The changes go in together; the workload's status is looked at once they all are.
   try {
     if (spec_.new_template) {
@@ -186,13 +183,17 @@ void Release::finish(RolloutOutcome outcome) {
   result_.end = now;
   result_.desired = workload_.status().replicas;
   const std::vector<PodId>& pods = workload_.pods();
-  result_.pods_created = static_cast<std::uint32_t>(pods.size() - std::min(pods_seen_, pods.size()));
-  result_.pods_deleted = deleted_pods(cluster_, pods) - result_.pods_deleted;
+  result_.pods_created =
+      static_cast<std::uint32_t>(pods.size() - std::min(pods_seen_, pods.size()));
   for (std::size_t i = 0; i < pods.size(); ++i) {
     const std::uint32_t before = i < in_place_at_begin_.size() ? in_place_at_begin_[i] : 0;
     const std::uint32_t updates = cluster_.pod(pods[i]).in_place_updates - before;
     result_.in_place_updates += updates;
-    if (i >= pods_seen_ || updates > 0) result_.pods_touched.push_back(pods[i]);
+    // Deleted by the release: recreated, replaced or scaled in (their termination counts too).
+    const bool deleted = cluster_.pod(pods[i]).deletion_requested &&
+                         !(i < deleted_at_begin_.size() && deleted_at_begin_[i]);
+    result_.pods_deleted += deleted;
+    if (i >= pods_seen_ || updates > 0 || deleted) result_.pods_touched.push_back(pods[i]);
   }
   result_.recreate_fallbacks = workload_.recreate_fallbacks() - fallbacks_at_begin_;
 }

@@ -1,8 +1,8 @@
 #include "podsim/model/workload_controller.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace podsim::model {
 
@@ -32,11 +32,21 @@ std::uint32_t WorkloadController::add_revision(const PodTemplate& tmpl) {
   return static_cast<std::uint32_t>(revisions_.size() - 1);
 }
 
-std::uint32_t WorkloadController::find_revision(const PodTemplate& tmpl) const {
+std::uint32_t WorkloadController::revision_for(const PodTemplate& tmpl) {
   for (std::size_t r = revisions_.size() - 1; r >= 1; --r) {
     if (diff_templates(revisions_[r], tmpl).empty()) return static_cast<std::uint32_t>(r);
   }
-  return 0;
+  return add_revision(tmpl);
+}
+
+void WorkloadController::spec_changed() {
+  request_sync();
+  notify_status();
+}
+
+void WorkloadController::check_replicas(std::int32_t replicas) {
+  if (replicas < 0)
+    throw std::invalid_argument(fmt::format("replicas must be >= 0, not {}", replicas));
 }
 
 std::uint32_t WorkloadController::revision_of(PodId pod) const {
@@ -198,8 +208,8 @@ void WorkloadController::update_pod_in_place(PodId pod, std::uint32_t revision,
       return;
     }
     // False if the pod left the running state meanwhile: a later sync retries.
-    if (cluster_.update_in_place(pod, images,
-                                 {.gracePeriodSeconds = gracePeriodSeconds, .revision = revision})) {
+    if (cluster_.update_in_place(
+            pod, images, {.gracePeriodSeconds = gracePeriodSeconds, .revision = revision})) {
       pod_revision_[pod] = revision;
     }
   });

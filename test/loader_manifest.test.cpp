@@ -14,6 +14,7 @@
 #include "podsim/loader/manifest.hpp"
 #include "podsim/loader/pod_template_spec.hpp"
 #include "podsim/loader/yaml_reader.hpp"
+#include "podsim/model/template_diff.hpp"
 
 using podsim::loader::canonical_yaml;
 using podsim::loader::ImageResolver;
@@ -284,6 +285,99 @@ TEST_CASE("A change to a field podsim does not model shows in other_fields", "[l
   CHECK(with_command("[\"/app\", serve]").other_fields ==
         with_command("\n            - /app\n            - \"serve\"").other_fields);
   CHECK(with_command("[/app, serve]").other_fields != with_command("[/app, run]").other_fields);
+}
+
+TEST_CASE("Startup and liveness probes, and a native sidecar's probes, are read", "[loader]") {
+  const auto read = [](const std::string& liveness_period) {
+    const std::string text =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+        "    spec:\n"
+        "      initContainers:\n"
+        "        - name: proxy\n"
+        "          image: registry.example.com/envoy:1.30\n"
+        "          restartPolicy: Always\n"
+        "          startupProbe: {tcpSocket: {port: 9901}, periodSeconds: 1, "
+        "failureThreshold: 30}\n"
+        "          readinessProbe: {httpGet: {path: /ready, port: 9901}, successThreshold: 2}\n"
+        "          livenessProbe: {exec: {command: [pgrep, envoy]}, "
+        "terminationGracePeriodSeconds: 3}\n"
+        "      containers:\n"
+        "        - name: web\n"
+        "          image: web:v1\n"
+        "          startupProbe:\n"
+        "            httpGet: {path: /started, port: 8080}\n"
+        "            periodSeconds: 2\n"
+        "            failureThreshold: 60\n"
+        "            successThreshold: 1\n"
+        "          livenessProbe:\n"
+        "            grpc: {port: 9090}\n"
+        "            initialDelaySeconds: 7\n"
+        "            periodSeconds: " +
+        liveness_period +
+        "\n"
+        "            timeoutSeconds: 4\n"
+        "            terminationGracePeriodSeconds: 12\n";
+    return read_deployment(parse_yaml(text, "web.yaml"), kImages);
+  };
+  const auto a = read("5");
+  const model::PodTemplate& t = a.spec.template_;
+  const model::ContainerSpec& web = t.containers[0];
+  CHECK_FALSE(web.readinessProbe.has_value());
+  REQUIRE(web.startupProbe.has_value());
+  CHECK(web.startupProbe->initialDelaySeconds == 0);
+  CHECK(web.startupProbe->periodSeconds == 2);
+  CHECK(web.startupProbe->timeoutSeconds == 1);
+  CHECK(web.startupProbe->successThreshold == 1);
+  CHECK(web.startupProbe->failureThreshold == 60);
+  CHECK_FALSE(web.startupProbe->terminationGracePeriodSeconds.has_value());
+  REQUIRE(web.livenessProbe.has_value());
+  CHECK(web.livenessProbe->initialDelaySeconds == 7);
+  CHECK(web.livenessProbe->periodSeconds == 5);
+  CHECK(web.livenessProbe->timeoutSeconds == 4);
+  CHECK(web.livenessProbe->failureThreshold == 3);
+  CHECK(web.livenessProbe->terminationGracePeriodSeconds == 12);
+  // Kept whole, so that template_diff sees any change of them.
+  CHECK(web.other_fields ==
+        std::map<std::string, std::string>{
+            {"startupProbe", canonical("{httpGet: {path: /started, port: 8080}, periodSeconds: 2, "
+                                       "failureThreshold: 60, successThreshold: 1}")},
+            {"livenessProbe", canonical("{grpc: {port: 9090}, initialDelaySeconds: 7, "
+                                        "periodSeconds: 5, timeoutSeconds: 4, "
+                                        "terminationGracePeriodSeconds: 12}")}});
+
+  const model::InitContainerSpec& proxy = t.initContainers[0];
+  CHECK(proxy.sidecar);
+  REQUIRE(proxy.startupProbe.has_value());
+  CHECK(proxy.startupProbe->periodSeconds == 1);
+  CHECK(proxy.startupProbe->failureThreshold == 30);
+  REQUIRE(proxy.readinessProbe.has_value());
+  CHECK(proxy.readinessProbe->successThreshold == 2);  // allowed for readiness
+  CHECK(proxy.readinessProbe->periodSeconds == 10);
+  REQUIRE(proxy.livenessProbe.has_value());
+  CHECK(proxy.livenessProbe->terminationGracePeriodSeconds == 3);
+  CHECK(proxy.other_fields.size() == 3);
+  CHECK(proxy.other_fields.at("readinessProbe") ==
+        canonical("{httpGet: {path: /ready, port: 9901}, successThreshold: 2}"));
+
+  // Read, so not listed as ignored; only how each handler probes is.
+  const auto& ignored = a.ignored_fields;
+  for (const char* path : {"spec.template.spec.initContainers[0].startupProbe.tcpSocket",
+                           "spec.template.spec.initContainers[0].readinessProbe.httpGet",
+                           "spec.template.spec.initContainers[0].livenessProbe.exec",
+                           "spec.template.spec.containers[0].startupProbe.httpGet",
+                           "spec.template.spec.containers[0].livenessProbe.grpc"}) {
+    INFO(path);
+    CHECK(contains(ignored, path));
+  }
+  CHECK(ignored.size() == 5);
+
+  // A change of probe settings is a spec change, which no in-place update applies.
+  const auto d = model::diff_templates(t, read("6").spec.template_);
+  CHECK(d.other_changes ==
+        std::vector<model::TemplateChange>{
+            {model::TemplateChangeOp::replace, "spec.containers[web].livenessProbe"}});
+  CHECK_FALSE(d.in_place_possible());
+  CHECK(model::diff_templates(t, read("5").spec.template_).empty());
 }
 
 TEST_CASE("Canonical YAML sorts keys, drops styles and keeps the quotes that change a type",
@@ -702,6 +796,54 @@ TEST_CASE("Bad Deployments give the file, line, column and bad value", "[loader]
                   "            terminationGracePeriodSeconds: 5\n"),
        "d.yaml:13:44: "
        "spec.template.spec.containers[0].readinessProbe.terminationGracePeriodSeconds: "
+       "must not be set for readinessProbes (the API server rejects it)"},
+      {deployment("",
+                  "          startupProbe:\n            exec: {command: [cat, /started]}\n"
+                  "            successThreshold: 2\n"),
+       "d.yaml:13:31: spec.template.spec.containers[0].startupProbe.successThreshold: must be 1 "
+       "for startupProbes (the API server rejects any other value), got 2"},
+      {deployment("",
+                  "          livenessProbe:\n            tcpSocket: {port: 80}\n"
+                  "            successThreshold: 3\n"),
+       "d.yaml:13:31: spec.template.spec.containers[0].livenessProbe.successThreshold: must be 1 "
+       "for livenessProbes (the API server rejects any other value), got 3"},
+      {deployment("",
+                  "          livenessProbe:\n            tcpSocket: {port: 80}\n"
+                  "            terminationGracePeriodSeconds: 0\n"),
+       "d.yaml:13:44: "
+       "spec.template.spec.containers[0].livenessProbe.terminationGracePeriodSeconds: must be "
+       "between 1 and 2147483647, got 0"},
+      {deployment("", "          startupProbe:\n            failureThreshold: 30\n"),
+       "d.yaml:12:13: spec.template.spec.containers[0].startupProbe: a probe needs a handler: "
+       "exec, httpGet, tcpSocket or grpc (the API server rejects a probe without one)"},
+      {deployment("",
+                  "          livenessProbe:\n            exec: {command: [true]}\n"
+                  "            grpc: {port: 9090}\n"),
+       "d.yaml:13:13: exec and grpc both set in "
+       "spec.template.spec.containers[0].livenessProbe: a probe takes exactly one"},
+      {deployment("",
+                  "      initContainers:\n        - name: init\n          image: web:v1\n"
+                  "          readinessProbe: {exec: {command: [true]}}\n"),
+       "d.yaml:14:27: spec.template.spec.initContainers[0].readinessProbe: may not be set for "
+       "init containers without restartPolicy: Always (the API server rejects it)"},
+      {deployment("",
+                  "      initContainers:\n        - name: init\n          image: web:v1\n"
+                  "          livenessProbe:\n            exec: {command: [true]}\n"),
+       "d.yaml:15:13: spec.template.spec.initContainers[0].livenessProbe: may not be set for "
+       "init containers without restartPolicy: Always (the API server rejects it)"},
+      {deployment("",
+                  "      initContainers:\n        - name: proxy\n          image: web:v1\n"
+                  "          restartPolicy: Always\n"
+                  "          startupProbe: {tcpSocket: {port: 1}, successThreshold: 5}\n"),
+       "d.yaml:15:66: spec.template.spec.initContainers[0].startupProbe.successThreshold: must "
+       "be 1 for startupProbes (the API server rejects any other value), got 5"},
+      {deployment("",
+                  "      initContainers:\n        - name: proxy\n          image: web:v1\n"
+                  "          restartPolicy: Always\n"
+                  "          readinessProbe: {tcpSocket: {port: 1}, "
+                  "terminationGracePeriodSeconds: 5}\n"),
+       "d.yaml:15:81: "
+       "spec.template.spec.initContainers[0].readinessProbe.terminationGracePeriodSeconds: "
        "must not be set for readinessProbes (the API server rejects it)"},
       {deployment("",
                   "          lifecycle:\n            preStop:\n"

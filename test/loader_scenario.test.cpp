@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -588,6 +590,59 @@ std::string location_of(const fs::path& file, const std::string& text, const std
 }
 
 }  // namespace
+
+TEST_CASE("Scenario: two fleets generate base layers of their own", "[loader][scenario]") {
+  const auto fleet = [](const char* name, const char* size) {
+    return fmt::format(R"(  {}:
+    count: 3
+    template:
+      apiVersion: apps.kruise.io/v1alpha1
+      kind: CloneSet
+      spec:
+        replicas: 1
+        template:
+          spec:
+            containers:
+              - {{name: app, image: app-image}}
+    images: {{size: {}, base_share: 0.5, base_layers: 2, app_layers: 1}}
+)",
+                       name, size);
+  };
+  TempDir dir("two-fleets");
+  const fs::path file =
+      dir.write("fleets.yaml",
+                "seed: 1\ncluster:\n  pools:\n    bare: {nodes: 2, shape: {cpu: 64, memory: "
+                "256Gi}}\nfleets:\n" +
+                    fleet("svc", "100MB") + fleet("fn", "300MB"));
+  const experiment::Scenario s = load_scenario(file);
+  const experiment::World& w = s.variants[0].world;
+  REQUIRE(w.workloads.size() == 6);
+  const auto layers = [&](const std::string& app) {
+    std::vector<std::string> out;
+    for (const auto& spec : w.workloads) {
+      const auto& c = std::get<model::CloneSetSpec>(spec);
+      if (c.name != app) continue;
+      for (const auto id : w.catalog.image(c.template_.containers[0].image).layers) {
+        out.push_back(w.catalog.layer(id).digest);
+      }
+    }
+    return out;
+  };
+  // The apps of one fleet share its base; the fleets share nothing.
+  CHECK(layers("svc-0") == std::vector<std::string>{"sha256:svc-base-0-0", "sha256:svc-base-0-1",
+                                                    "sha256:svc-0-v1-0"});
+  CHECK(layers("fn-1") ==
+        std::vector<std::string>{"sha256:fn-base-0-0", "sha256:fn-base-0-1", "sha256:fn-1-v1-0"});
+  const auto bytes = [&](const std::string& digest) {
+    for (std::size_t i = 0; i < w.catalog.layer_count(); ++i) {
+      const model::Layer& l = w.catalog.layer(static_cast<model::LayerId>(i));
+      if (l.digest == digest) return l.compressed_bytes;
+    }
+    return std::uint64_t{0};
+  };
+  CHECK(bytes("sha256:svc-base-0-0") == 25'000'000);
+  CHECK(bytes("sha256:fn-base-0-0") == 75'000'000);
+}
 
 TEST_CASE("Scenario: bad input names file:line:col and the bad value", "[loader][scenario]") {
   const std::string scenario = "small.yaml", api = "apps/api.yaml";

@@ -690,9 +690,8 @@ TEST_CASE("image pull failures back off 10 s doubling to 300 s", "[lifecycle][im
   t.containers.push_back(app_container(im.app));
   const PodId p = cluster.create_pod(t);
   const std::vector<std::pair<double, std::uint64_t>> expected{
-      {0.79, 0},  {0.8, 1},    {10.99, 1},  {11.0, 2},  {31.19, 2}, {31.2, 3},
-      {71.4, 4},  {151.59, 4}, {151.6, 5},  {311.8, 6}, {611.99, 6}, {612.0, 7},
-      {912.19, 7}, {912.2, 8}};
+      {0.79, 0},   {0.8, 1},   {10.99, 1}, {11.0, 2},   {31.19, 2}, {31.2, 3},   {71.4, 4},
+      {151.59, 4}, {151.6, 5}, {311.8, 6}, {611.99, 6}, {612.0, 7}, {912.19, 7}, {912.2, 8}};
   for (const auto& [when, failures] : expected) {
     sim.run_until(at_s(when));
     INFO("t = " << when);
@@ -957,8 +956,8 @@ TEST_CASE("startupProbe failures restart the container under CrashLoopBackOff",
   t.containers[0].startupProbe = startup;
   const PodId p = cluster.create_pod(t);
   const std::vector<std::pair<double, std::uint32_t>> restarts{
-      {5.19, 0}, {5.2, 1}, {8.19, 1}, {8.2, 2}, {21.19, 2}, {21.2, 3}, {44.19, 3}, {44.2, 4},
-      {87.19, 4}, {87.2, 5}};
+      {5.19, 0}, {5.2, 1},   {8.19, 1}, {8.2, 2},   {21.19, 2},
+      {21.2, 3}, {44.19, 3}, {44.2, 4}, {87.19, 4}, {87.2, 5}};
   for (const auto& [when, count] : restarts) {
     sim.run_until(at_s(when));
     INFO("t = " << when);
@@ -1003,7 +1002,8 @@ TEST_CASE("livenessProbe: a hung app goes not ready, is killed and comes back",
   t.containers[0].hang_after = sim::dist::constant(20);
   std::vector<std::pair<double, PodEvent>> events;
   cluster.add_listener([&](PodId, PodEvent e) {
-    if (e == PodEvent::ready || e == PodEvent::not_ready) events.emplace_back(sim.now().seconds(), e);
+    if (e == PodEvent::ready || e == PodEvent::not_ready)
+      events.emplace_back(sim.now().seconds(), e);
   });
   const PodId p = cluster.create_pod(t);
   sim.run_until(at_s(110));
@@ -1170,6 +1170,7 @@ TEST_CASE("kubelet model under random probes, hangs, pull failures, updates and 
           c.readinessProbe = probe();
           c.livenessProbe = probe();
           if (rng.uniform01() < 0.3) c.hang_after = sim::dist::exponential(0.02);
+          if (rng.uniform01() < 0.3) c.crash_after = sim::dist::exponential(0.05);
         }
         t.initContainers.push_back(c);
       }
@@ -1180,6 +1181,7 @@ TEST_CASE("kubelet model under random probes, hangs, pull failures, updates and 
         c.startupProbe = probe();
         c.livenessProbe = probe();
         if (rng.uniform01() < 0.5) c.hang_after = sim::dist::exponential(0.01);
+        if (rng.uniform01() < 0.3) c.crash_after = sim::dist::exponential(0.02);
         if (rng.uniform01() < 0.3) c.imagePullPolicy = ImagePullPolicy::Always;
         if (rng.uniform01() < 0.3) c.preStop = sim::dist::constant(3);
         t.containers.push_back(c);
@@ -1224,5 +1226,90 @@ TEST_CASE("kubelet model under random probes, hangs, pull failures, updates and 
       }
     }
     CHECK(sim.live_processes() == 0);
+  }
+}
+
+TEST_CASE("crash_after: an app that exits restarts under CrashLoopBackOff, 10 s doubling to 300 s",
+          "[lifecycle][probes][crashloop]") {
+  // The app exits 5 s after it serves; no probes, so the container is ready while it runs.
+  // Instance n starts S_n, serves S_n + 3.2 and exits E_n = S_n + 8.2. The exit makes a sync
+  // that sees the exited instance: doBackOff against E_n. The first restart has no backoff entry
+  // yet (Next() sets 10 s) and goes at once; each later one waits the current backoff from E_n,
+  // then Next() doubles it, up to 300 s:
+  //   S0 2.3   E0 10.5 -> restart at once       S1 10.7   E1 18.9 -> waits 10 s
+  //   S2 29.1  E2 37.3 -> waits 20              S3 57.5   E3 65.7 -> waits 40
+  //   S4 105.9 E4 114.1 -> waits 80             S5 194.3  E5 202.5 -> waits 160
+  //   S6 362.7 E6 370.9 -> waits 300 (capped)   S7 671.1  E7 679.3 -> waits 300
+  // Ready at each start (no probe), not ready at each exit.
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app));
+  t.containers[0].crash_after = sim::dist::constant(5);
+  std::vector<std::pair<double, PodEvent>> events;
+  cluster.add_listener([&](PodId, PodEvent e) {
+    if (e == PodEvent::ready || e == PodEvent::not_ready) {
+      events.emplace_back(sim.now().seconds(), e);
+    }
+  });
+  const PodId p = cluster.create_pod(t);
+  sim.run_until(at_s(980));
+  CHECK(cluster.pod(p).containers[0].restartCount == 8);
+  std::vector<Span> waits;
+  for (const Span& s : cluster.recorder().spans()) {
+    if (s.pod == p && s.stage == Stage::crash_loop_backoff) waits.push_back(s);
+  }
+  const std::vector<std::pair<double, double>> expected{
+      {18.9, 28.9},   {37.3, 57.3},   {65.7, 105.7}, {114.1, 194.1},
+      {202.5, 362.5}, {370.9, 670.9}, {679.3, 979.3}};
+  REQUIRE(waits.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO("wait " << i);
+    check_span(waits[i], expected[i].first, expected[i].second);
+  }
+  REQUIRE(events.size() >= 6);
+  const std::vector<std::pair<double, PodEvent>> first{
+      {2.3, PodEvent::ready},      {10.5, PodEvent::not_ready}, {10.7, PodEvent::ready},
+      {18.9, PodEvent::not_ready}, {29.1, PodEvent::ready},     {37.3, PodEvent::not_ready}};
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    INFO("event " << i);
+    CHECK(events[i].first == Approx(first[i].first).margin(1e-6));
+    CHECK(events[i].second == first[i].second);
+  }
+  cluster.delete_pod(p);
+  sim.run();
+}
+
+TEST_CASE("a probe's terminationGracePeriodSeconds bounds the kill it causes",
+          "[lifecycle][probes]") {
+  // The app hangs as soon as it serves (R = 5.5); livenessProbe defaults (period 10,
+  // failureThreshold 3, timeout 1): ticks 10, 20, 30 fail, killed at 31. preStop 5, and the app
+  // would need 40 s after SIGTERM.
+  //   Probe grace 3: preStop cut at 3, nothing left, floored at 2 s: [31, 36].
+  //   The pod's grace (30): preStop 5, then 25 s: [31, 61].
+  for (const bool probe_grace : {true, false}) {
+    INFO("probe grace " << probe_grace);
+    Images im;
+    sim::Simulation sim;
+    Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+    PodTemplate t;
+    t.containers.push_back(app_container(im.app));
+    Probe liveness;
+    if (probe_grace) liveness.terminationGracePeriodSeconds = 3;
+    t.containers[0].livenessProbe = liveness;
+    t.containers[0].hang_after = sim::dist::constant(0);
+    t.containers[0].preStop = sim::dist::constant(5);
+    t.containers[0].shutdown = sim::dist::constant(40);
+    const PodId p = cluster.create_pod(t);
+    sim.run_until(at_s(62));
+    std::vector<Span> kills;
+    for (const Span& s : cluster.recorder().spans()) {
+      if (s.pod == p && s.stage == Stage::termination) kills.push_back(s);
+    }
+    REQUIRE_FALSE(kills.empty());
+    check_span(kills[0], 31, probe_grace ? 36 : 61);
+    cluster.delete_pod(p);
+    sim.run();
   }
 }

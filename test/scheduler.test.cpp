@@ -514,8 +514,7 @@ TEST_CASE("scheduler: on_cluster_event retries wait for capacity or a node", "[s
   CHECK(log.times[1] == Approx(100.0));
 }
 
-TEST_CASE("scheduler: a pod that never fits leaves nothing queued, in either mode",
-          "[scheduler]") {
+TEST_CASE("scheduler: a pod that never fits leaves nothing queued, in either mode", "[scheduler]") {
   // 2000m on a 1000m node. No podMaxInUnschedulablePodsDuration flush either: its retry could
   // only fail the same way (see UnschedulableRetry).
   for (const UnschedulableRetry mode :

@@ -15,6 +15,7 @@
 #include "podsim/model/cloneset_controller.hpp"
 #include "podsim/model/controller_manager.hpp"
 #include "podsim/model/deployment_controller.hpp"
+#include "podsim/model/image_prewarm.hpp"
 #include "podsim/model/release.hpp"
 #include "podsim/model/stage_profile.hpp"
 #include "podsim/sim.hpp"
@@ -34,7 +35,8 @@ struct Harness {
   std::unique_ptr<Cluster> cluster;
   std::unique_ptr<ControllerManager> controllers;
 
-  explicit Harness(std::uint32_t nodes = 10) {
+  explicit Harness(std::uint32_t nodes = 10, bool preload_v2 = true,
+                   double registry_bytes_per_s = 1.25e9) {
     const LayerId base = catalog.add_layer("sha256:base", 100 * MB, 100 * MB);
     v1 = catalog.add_image("web:v1", {base, catalog.add_layer("sha256:v1", 10 * MB, 10 * MB)});
     v2 = catalog.add_image("web:v2", {base, catalog.add_layer("sha256:v2", 10 * MB, 10 * MB)});
@@ -50,16 +52,18 @@ struct Harness {
     config.scheduler.binding_latency = sim::dist::constant(0);
     config.scheduler.qps = 0;
     config.scheduler.random_tie_break = false;
+    config.image_pull.registry_bytes_per_s = registry_bytes_per_s;
     cluster = std::make_unique<Cluster>(sim, catalog, config);
     for (const Node& n : cluster->nodes()) {
       cluster->puller().preload_image(n.id, v1);
-      cluster->puller().preload_image(n.id, v2);
+      if (preload_v2) cluster->puller().preload_image(n.id, v2);
     }
     ControllerConfig instant;
     instant.api_qps = 0;
     instant.api_latency = sim::Duration{};
     instant.sync_delay = sim::Duration{};
-    controllers = std::make_unique<ControllerManager>(*cluster, ControllerManagerConfig{instant, instant});
+    controllers =
+        std::make_unique<ControllerManager>(*cluster, ControllerManagerConfig{instant, instant});
   }
 
   PodTemplate web(ImageId image) const {
@@ -139,7 +143,8 @@ Counts count(const Cluster& cluster, const WorkloadController& w, std::uint32_t 
 
 }  // namespace
 
-TEST_CASE("Deployment Recreate: every old pod gone before any new one", "[controllers][deployment]") {
+TEST_CASE("Deployment Recreate: every old pod gone before any new one",
+          "[controllers][deployment]") {
   Harness h;
   DeploymentSpec spec;
   spec.name = "web";
@@ -175,7 +180,8 @@ TEST_CASE("Deployment Recreate: every old pod gone before any new one", "[contro
   CHECK(r.changes == std::vector<std::string>{"spec.containers[app].image"});
 }
 
-TEST_CASE("Deployment RollingUpdate, 4 replicas, maxSurge 1 / maxUnavailable 0", "[controllers][deployment]") {
+TEST_CASE("Deployment RollingUpdate, 4 replicas, maxSurge 1 / maxUnavailable 0",
+          "[controllers][deployment]") {
   Harness h;
   DeploymentSpec spec;
   spec.name = "web";
@@ -203,7 +209,8 @@ TEST_CASE("Deployment RollingUpdate, 4 replicas, maxSurge 1 / maxUnavailable 0",
   CHECK(r.pods_created == 4);
 }
 
-TEST_CASE("Deployment RollingUpdate, 4 replicas, maxSurge 0 / maxUnavailable 1", "[controllers][deployment]") {
+TEST_CASE("Deployment RollingUpdate, 4 replicas, maxSurge 0 / maxUnavailable 1",
+          "[controllers][deployment]") {
   Harness h;
   DeploymentSpec spec;
   spec.name = "web";
@@ -321,7 +328,8 @@ TEST_CASE("CloneSet batch release by partition steps", "[controllers][cloneset]"
   CHECK(count(*h.cluster, w, 2).updated == 10);
 }
 
-TEST_CASE("An env change recreates under InPlaceIfPossible and is refused under InPlaceOnly", "[controllers][cloneset]") {
+TEST_CASE("An env change recreates under InPlaceIfPossible and is refused under InPlaceOnly",
+          "[controllers][cloneset]") {
   SECTION("InPlaceIfPossible falls back to recreate") {
     Harness h;
     CloneSetSpec spec;
@@ -364,7 +372,8 @@ TEST_CASE("An env change recreates under InPlaceIfPossible and is refused under 
   }
 }
 
-TEST_CASE("CloneSet ReCreate replaces pods on new IPs within maxUnavailable", "[controllers][cloneset]") {
+TEST_CASE("CloneSet ReCreate replaces pods on new IPs within maxUnavailable",
+          "[controllers][cloneset]") {
   Harness h;
   CloneSetSpec spec;
   spec.name = "web";
@@ -410,4 +419,98 @@ TEST_CASE("Scale-out is a rollout too", "[controllers][deployment]") {
   CHECK(r.pods_created == 6);
   CHECK(r.unavailable_pod_seconds == Approx(60.0));
   CHECK(r.changes == std::vector<std::string>{"spec.replicas"});
+}
+
+TEST_CASE("Image pre-warm pulls a bounded number of nodes at a time", "[controllers][prewarm]") {
+  // v2's own layer is 10 MB (10 MB unpacked); its base is on every node. Registry 10 MB/s, NIC
+  // 1.25 GB/s, unpack 200 MB/s: one node alone pulls in 10/10 + 10/200 = 1.05 s.
+  //  - parallelism 1: four nodes one after another, 4 x 1.05 = 4.2 s;
+  //  - all at once: 40 MB share the registry, 4 s, then each unpacks 0.05 s: 4.05 s.
+  for (const auto& [parallelism, expected] : {std::pair{1u, 4.2}, std::pair{0u, 4.05}}) {
+    Harness h(4, /*preload_v2=*/false, 10e6);
+    ImagePrewarm warm(h.sim, h.cluster->puller());
+    std::vector<PrewarmItem> items;
+    for (const Node& n : h.cluster->nodes()) items.push_back({n.id, h.v2});
+    bool called = false;
+    warm.start(items, {.parallelism = parallelism, .timeout = std::nullopt, .retries = 0},
+               [&] { called = true; });
+    h.sim.run();
+    CHECK(called);
+    CHECK(warm.failures() == 0);
+    CHECK((*warm.finished_at() - *warm.started_at()).seconds() == Approx(expected));
+    for (const Node& n : h.cluster->nodes()) CHECK(h.cluster->puller().node_has_image(n.id, h.v2));
+  }
+}
+
+TEST_CASE("A timed-out pre-warm attempt is retried, then counted as failed",
+          "[controllers][prewarm]") {
+  // One node, 1.05 s per pull (as above) but a 0.5 s timeout and one retry: both attempts are
+  // abandoned at 0.5 s, so the job ends at 1.0 s with one failure and no image.
+  Harness h(1, false, 10e6);
+  ImagePrewarm warm(h.sim, h.cluster->puller());
+  warm.start({{h.cluster->nodes()[0].id, h.v2}},
+             {.parallelism = 1, .timeout = sim::seconds(0.5), .retries = 1}, {});
+  h.sim.run();
+  CHECK(warm.failures() == 1);
+  CHECK(warm.finished_at()->seconds() == Approx(1.0));
+  CHECK_FALSE(h.cluster->puller().node_has_image(h.cluster->nodes()[0].id, h.v2));
+}
+
+TEST_CASE("A release waits for its pre-warm, then updates in place without pulling",
+          "[controllers][prewarm]") {
+  // 4 replicas on 4 nodes (LeastAllocated spreads them). The pre-warm pulls v2 on the 4 nodes
+  // one at a time: 4.2 s (see above). Then the in-place update (maxUnavailable 1) restarts one
+  // pod at a time with v2 already present: 10 s each, 40 s. No byte is pulled during it.
+  Harness h(4, false, 10e6);
+  CloneSetSpec spec;
+  spec.name = "web";
+  spec.replicas = 4;
+  spec.type = CloneSetUpdateType::InPlaceIfPossible;
+  spec.maxUnavailable = IntOrPercent::integer(1);
+  spec.template_ = h.web(h.v1);
+  WorkloadController& w = h.controllers->add(spec);
+  h.deploy(w);
+  ReleaseSpec rs = change("v2", h.web(h.v2));
+  rs.prewarm.enabled = true;
+  rs.prewarm.parallelism = 1;
+  const sim::Time t0 = h.sim.now();
+  const ReleaseResult r = h.release(w, rs);
+  REQUIRE(r.prewarm_start.has_value());
+  CHECK((*r.prewarm_start - t0).seconds() == Approx(0.0));
+  CHECK((*r.prewarm_end - *r.prewarm_start).seconds() == Approx(4.2));
+  CHECK((r.start - t0).seconds() == Approx(4.2));
+  CHECK((r.end - r.start).seconds() == Approx(40.0));
+  CHECK(r.outcome == RolloutOutcome::finished);
+}
+
+TEST_CASE("CloneSet image pre-download starts only when Kruise would start it",
+          "[controllers][prewarm][cloneset]") {
+  auto run = [](std::int32_t replicas, CloneSetUpdateType type) {
+    Harness h(4, false, 10e6);
+    CloneSetSpec spec;
+    spec.name = "web";
+    spec.replicas = replicas;
+    spec.type = type;
+    spec.maxUnavailable = IntOrPercent::integer(1);
+    spec.imagePreDownload.enabled = true;
+    spec.template_ = h.web(h.v1);
+    WorkloadController& w = h.controllers->add(spec);
+    h.deploy(w);
+    const ReleaseResult r = h.release(w, change("v2", h.web(h.v2)));
+    CHECK(r.outcome == RolloutOutcome::finished);
+    const auto& cs = dynamic_cast<const CloneSetController&>(w);
+    std::vector<NodeId> with_v2;
+    for (const Node& n : h.cluster->nodes()) {
+      if (h.cluster->puller().node_has_image(n.id, h.v2)) with_v2.push_back(n.id);
+    }
+    return std::pair{cs.image_pull_job() != nullptr, with_v2.size()};
+  };
+  // More than 3 replicas, in place, not all in one batch: an ImagePullJob pulls v2 on the
+  // nodes of the old pods; every node ends up with it.
+  const auto [job4, nodes4] = run(4, CloneSetUpdateType::InPlaceIfPossible);
+  CHECK(job4);
+  CHECK(nodes4 == 4);
+  // minimumReplicasToPreDownloadImage = 3: 3 replicas get no job; ReCreate never does.
+  CHECK_FALSE(run(3, CloneSetUpdateType::InPlaceIfPossible).first);
+  CHECK_FALSE(run(4, CloneSetUpdateType::ReCreate).first);
 }

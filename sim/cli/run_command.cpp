@@ -52,12 +52,32 @@ void add_scenario_options(po::options_description& options, std::vector<std::str
       "set", po::value<std::vector<std::string>>(&sets)->composing(),
       "override a field, path=value (repeatable), e.g. "
       "--set workloads.web.spec.replicas=50")("verbose,v",
-                                               "list the manifest fields podsim ignores");
+                                              "list the manifest fields podsim ignores");
 }
 
-std::string scenario_file(const po::variables_map& vm, const char* command) {
+/// Parses `options` plus the scenario FILE as the positional argument. With --help prints the
+/// options and `about` and returns nothing.
+std::optional<std::pair<po::variables_map, std::string>> parse_with_file(
+    const Args& args, const po::options_description& options, const char* command,
+    std::string_view about) {
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::string>());
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::ostringstream usage;
+    usage << options;
+    fmt::print("{}\n{}", usage.str(), about);
+    return std::nullopt;
+  }
   if (!vm.count("file")) throw UsageError{fmt::format("{}: which scenario file?", command)};
-  return vm["file"].as<std::string>();
+  std::string file = vm["file"].as<std::string>();
+  return std::pair{std::move(vm), std::move(file)};
 }
 
 }  // namespace
@@ -79,31 +99,17 @@ int run_command(const Args& args) {
       "out,o", po::value<std::string>(&out),
       "write summary.json, rollouts.csv, pods.csv, stages.csv and trace.json here")(
       "format", po::value<std::string>(&format), "terminal output: table (default) or json")(
-      "trace-all", "keep every replication's pod spans in pods.csv/trace.json (default: the first)")(
+      "trace-all",
+      "keep every replication's pod spans in pods.csv/trace.json (default: the first)")(
       "no-progress", "no progress line on stderr");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::string>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    fmt::print("{}\n", [&] {
-      std::ostringstream s;
-      s << options;
-      return s.str();
-    }());
-    fmt::print(
-        "Runs every variant of the scenario for the given replications (replication i of every\n"
-        "variant uses the same random numbers, so differences are paired) and prints the\n"
-        "variants side by side with 95% confidence intervals and a bar per stage.\n"
-        "Exit codes: 0 done, 1 failure while running or writing, 2 bad usage or bad input.\n");
-    return 0;
-  }
-  const std::string file = scenario_file(vm, "run");
+  const auto parsed = parse_with_file(
+      args, options, "run",
+      "Runs every variant of the scenario for the given replications (replication i of every\n"
+      "variant uses the same random numbers, so differences are paired) and prints the\n"
+      "variants side by side with 95% confidence intervals and a bar per stage.\n"
+      "Exit codes: 0 done, 1 failure while running or writing, 2 bad usage or bad input.\n");
+  if (!parsed) return 0;
+  const auto& [vm, file] = *parsed;
   if (format != "table" && format != "json") {
     throw UsageError{fmt::format("--format must be table or json, not '{}'", format)};
   }
@@ -155,24 +161,12 @@ int validate_command(const Args& args) {
   po::options_description options("podsim validate FILE [options]");
   std::vector<std::string> sets;
   add_scenario_options(options, sets);
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::string>());
-  po::options_description all;
-  all.add(options).add(hidden);
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::ostringstream s;
-    s << options;
-    fmt::print("{}\nChecks a scenario (and the manifests it names) without running it.\n"
-               "Exit codes: 0 valid, 2 invalid (the message names file:line:column).\n",
-               s.str());
-    return 0;
-  }
-  const std::string file = scenario_file(vm, "validate");
+  const auto parsed =
+      parse_with_file(args, options, "validate",
+                      "Checks a scenario (and the manifests it names) without running it.\n"
+                      "Exit codes: 0 valid, 2 invalid (the message names file:line:column).\n");
+  if (!parsed) return 0;
+  const auto& [vm, file] = *parsed;
   const auto scenario = load(file, sets, vm.count("verbose") > 0);
   if (!scenario) return 2;
   std::size_t workloads = 0, releases = 0;
@@ -180,9 +174,9 @@ int validate_command(const Args& args) {
     workloads = scenario->variants.front().world.workloads.size();
     releases = scenario->variants.front().world.releases.size();
   }
-  fmt::print("{}: valid: scenario '{}', {} variant(s), {} workload(s), {} release(s), {} replications\n",
-             file, scenario->name, scenario->variants.size(), workloads, releases,
-             scenario->replications);
+  fmt::print(
+      "{}: valid: scenario '{}', {} variant(s), {} workload(s), {} release(s), {} replications\n",
+      file, scenario->name, scenario->variants.size(), workloads, releases, scenario->replications);
   return 0;
 }
 

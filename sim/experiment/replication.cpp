@@ -1,10 +1,11 @@
 #include "podsim/experiment/replication.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "podsim/model/controller_manager.hpp"
 #include "podsim/model/release.hpp"
@@ -57,6 +58,7 @@ RolloutRecord to_record(const model::ReleaseResult& r) {
   m["unavailable_pod_seconds"] = r.unavailable_pod_seconds;
   m["time_below_desired_s"] = r.time_below_desired_s;
   m["min_available_replicas"] = r.min_available;
+  if (r.desired > 0) m["min_available_fraction"] = static_cast<double>(r.min_available) / r.desired;
   m["pods_created"] = r.pods_created;
   m["pods_deleted"] = r.pods_deleted;
   m["ip_changes"] = std::min(r.pods_created, r.pods_deleted);
@@ -75,7 +77,8 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
   model::ClusterConfig config = world.cluster;
   config.seed = options.seed;
   model::Cluster cluster(sim, world.catalog, config);
-  for (const auto& [image, fraction] : world.lazy_pull) cluster.puller().set_lazy_pull(image, fraction);
+  for (const auto& [image, fraction] : world.lazy_pull)
+    cluster.puller().set_lazy_pull(image, fraction);
   model::ControllerManager controllers(cluster, world.controllers);
   for (const WorkloadSpec& w : world.workloads) {
     std::visit([&](const auto& spec) { controllers.add(spec); }, w);
@@ -99,11 +102,13 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
     at_start = CounterSnapshot::of(cluster);
     for (const ReleasePlan& plan : world.releases) {
       model::WorkloadController* w = controllers.find(plan.spec.workload);
-      if (w == nullptr) throw std::invalid_argument("release of unknown workload " + plan.spec.workload);
-      sim::RandomStream stream = sim::RandomStream::derive(options.seed, {"release", plan.spec.name});
+      if (w == nullptr)
+        throw std::invalid_argument("release of unknown workload " + plan.spec.workload);
+      sim::RandomStream stream =
+          sim::RandomStream::derive(options.seed, {"release", plan.spec.name});
       const double at_s = plan.at ? plan.at->sample(stream) : 0.0;
-      releases.push_back(std::make_unique<model::Release>(cluster, *w, plan.spec, t0 + sim::seconds(at_s),
-                                                          stream.child("batches")));
+      releases.push_back(std::make_unique<model::Release>(
+          cluster, *w, plan.spec, t0 + sim::seconds(at_s), stream.child("batches")));
       w->add_status_listener(check_done);
     }
     for (auto& r : releases) r->arm();
@@ -158,9 +163,9 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
       model::WorkloadController* w = controllers.find(r.spec().workload);
       std::string reason = w->stall_reason();
       if (reason.empty()) {
-        reason = sim.now() >= horizon ? fmt::format("not finished after max_time {} s",
-                                                    world.max_time.seconds())
-                                      : "no progress possible (nothing left to happen)";
+        reason = sim.now() >= horizon
+                     ? fmt::format("not finished after max_time {} s", world.max_time.seconds())
+                     : "no progress possible (nothing left to happen)";
       }
       r.give_up(std::move(reason));
     }
@@ -171,6 +176,7 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
   double first_start = std::numeric_limits<double>::infinity();
   double last_end = 0;
   double unavailable = 0, below = 0, min_available = std::numeric_limits<double>::infinity();
+  double min_fraction = std::numeric_limits<double>::infinity();
   std::uint64_t created = 0, ip_changes = 0, in_place = 0, fallbacks = 0;
   double prewarm = 0;
   std::vector<std::int32_t> touched_by(cluster.pod_count(), -1);
@@ -183,6 +189,9 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
     unavailable += r.unavailable_pod_seconds;
     below += r.time_below_desired_s;
     min_available = std::min(min_available, static_cast<double>(r.min_available));
+    if (auto it = rec.metrics.find("min_available_fraction"); it != rec.metrics.end()) {
+      min_fraction = std::min(min_fraction, it->second);
+    }
     created += r.pods_created;
     ip_changes += std::min(r.pods_created, r.pods_deleted);
     in_place += r.in_place_updates;
@@ -190,8 +199,8 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
     if (auto it = rec.metrics.find("prewarm_duration_s"); it != rec.metrics.end()) {
       prewarm = std::max(prewarm, it->second);
     }
-    result.stalled |= r.outcome == model::RolloutOutcome::stalled ||
-                      r.outcome == model::RolloutOutcome::refused;
+    result.stalled |=
+        r.outcome == model::RolloutOutcome::stalled || r.outcome == model::RolloutOutcome::refused;
     for (const model::PodId p : r.pods_touched) {
       touched_by[p] = static_cast<std::int32_t>(i);
       touched_from[p] = r.start;
@@ -203,7 +212,9 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
     m["rollout_duration_s"] = last_end - first_start;
     m["unavailable_pod_seconds"] = unavailable;
     m["time_below_desired_s"] = below;
+    // Over several workloads the smallest count says little; the smallest fraction says more.
     m["min_available_replicas"] = min_available;
+    if (std::isfinite(min_fraction)) m["min_available_fraction"] = min_fraction;
     m["pods_rescheduled"] = static_cast<double>(created);
     m["ip_changes"] = static_cast<double>(ip_changes);
     m["in_place_updates"] = static_cast<double>(in_place);
@@ -216,8 +227,8 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
       static_cast<double>(at_end.bytes_from_registry - at_start.bytes_from_registry);
   m["bytes_from_peers"] = static_cast<double>(at_end.bytes_from_peers - at_start.bytes_from_peers);
   m["bytes_pulled"] = m["bytes_from_registry"] + m["bytes_from_peers"];
-  m["stalled_rollouts"] = static_cast<double>(std::count_if(
-      result.rollouts.begin(), result.rollouts.end(), [](const RolloutRecord& r) {
+  m["stalled_rollouts"] = static_cast<double>(
+      std::count_if(result.rollouts.begin(), result.rollouts.end(), [](const RolloutRecord& r) {
         return r.outcome == model::RolloutOutcome::stalled ||
                r.outcome == model::RolloutOutcome::refused;
       }));
@@ -225,7 +236,8 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
   // Stage breakdown: the spans of pods the releases created or updated, from the release on.
   const auto& spans = cluster.recorder().spans();
   for (const model::Span& s : spans) {
-    if (s.pod >= touched_by.size() || touched_by[s.pod] < 0 || s.start < touched_from[s.pod]) continue;
+    if (s.pod >= touched_by.size() || touched_by[s.pod] < 0 || s.start < touched_from[s.pod])
+      continue;
     result.stage_seconds[static_cast<std::size_t>(s.stage)] += (s.end - s.start).seconds();
   }
   if (options.trace) {

@@ -29,8 +29,11 @@ ExperimentResult run_experiment(const Scenario& scenario, const RunOptions& opti
   }
 
   const std::size_t total = scenario.variants.size() * result.replications;
-  std::uint32_t threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
-  threads = std::max<std::uint32_t>(1, std::min<std::uint32_t>(threads, static_cast<std::uint32_t>(std::max<std::size_t>(total, 1))));
+  std::uint32_t threads =
+      options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+  threads = std::max<std::uint32_t>(
+      1, std::min<std::uint32_t>(threads,
+                                 static_cast<std::uint32_t>(std::max<std::size_t>(total, 1))));
 
   std::atomic<std::size_t> next{0};
   std::mutex mutex;  // guards done, first_error and the progress callback

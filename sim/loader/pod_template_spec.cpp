@@ -48,9 +48,11 @@ constexpr auto kContainerFields = std::to_array<std::string_view>(
      "tty"});
 // clang-format on
 constexpr auto kAppContainerRead = std::to_array<std::string_view>(
-    {"name", "image", "imagePullPolicy", "resources", "env", "readinessProbe", "lifecycle"});
+    {"name", "image", "imagePullPolicy", "resources", "env", "readinessProbe", "startupProbe",
+     "livenessProbe", "lifecycle"});
 constexpr auto kInitContainerRead = std::to_array<std::string_view>(
-    {"name", "image", "imagePullPolicy", "resources", "env", "restartPolicy"});
+    {"name", "image", "imagePullPolicy", "resources", "env", "restartPolicy", "readinessProbe",
+     "startupProbe", "livenessProbe"});
 
 constexpr auto kProbeFields = std::to_array<std::string_view>(
     {"exec", "httpGet", "tcpSocket", "grpc", "initialDelaySeconds", "timeoutSeconds",
@@ -105,8 +107,16 @@ std::int32_t probe_field(const Node& probe, std::string_view key, std::int32_t f
   return v == 0 ? fallback : v;
 }
 
-model::ReadinessProbe read_readiness_probe(const Node& probe, OtherFields& other,
-                                           Ignored& ignored) {
+// Where a probe's handler goes in other_fields: an app container's readinessProbe keeps its
+// handler alone, as template_diff compares its timings; every other probe (startupProbe,
+// livenessProbe, a sidecar's probes), whose timings template_diff does not compare, keeps its
+// whole canonical text under its field name, so that any change of it is a spec change.
+enum class ProbeText { handler, whole };
+
+// readinessProbe, startupProbe or livenessProbe (`kind` is the field name), validated as the API
+// server validates it (validateProbe, validateStartupProbe, validateLivenessProbe).
+model::Probe read_probe(const Node& probe, std::string_view kind, ProbeText text,
+                        OtherFields& other, Ignored& ignored) {
   probe.check_keys(kProbeFields);
   const auto handler = k8s::one_of(probe, kProbeHandlers, "a probe");
   if (!handler) {
@@ -114,17 +124,32 @@ model::ReadinessProbe read_readiness_probe(const Node& probe, OtherFields& other
         "a probe needs a handler: exec, httpGet, tcpSocket or grpc (the API server rejects "
         "a probe without one)");
   }
-  remember(*field(probe, *handler), fmt::format("readinessProbe.{}", *handler), other, ignored);
-  if (const auto grace = field(probe, "terminationGracePeriodSeconds")) {
-    grace->fail("must not be set for readinessProbes (the API server rejects it)");
+  const Node action = *field(probe, *handler);
+  if (text == ProbeText::handler) {
+    remember(action, fmt::format("{}.{}", kind, *handler), other, ignored);
+  } else {
+    other[std::string(kind)] = canonical_yaml(probe.yaml());
+    // How the handler probes is not modelled: probes succeed while the app serves.
+    ignored.push_back(action.path());
   }
-  const model::ReadinessProbe defaults;
-  model::ReadinessProbe out;
+  const bool readiness = kind == "readinessProbe";
+  const model::Probe defaults;
+  model::Probe out;
+  if (const auto grace = field(probe, "terminationGracePeriodSeconds")) {
+    if (readiness) grace->fail("must not be set for readinessProbes (the API server rejects it)");
+    out.terminationGracePeriodSeconds =
+        static_cast<std::int32_t>(grace->as_int(1, std::numeric_limits<std::int32_t>::max()));
+  }
   out.initialDelaySeconds = probe_field(probe, "initialDelaySeconds", 0);
   out.periodSeconds = probe_field(probe, "periodSeconds", defaults.periodSeconds);
   out.timeoutSeconds = probe_field(probe, "timeoutSeconds", defaults.timeoutSeconds);
   out.successThreshold = probe_field(probe, "successThreshold", defaults.successThreshold);
   out.failureThreshold = probe_field(probe, "failureThreshold", defaults.failureThreshold);
+  if (!readiness && out.successThreshold != 1) {
+    field(probe, "successThreshold")
+        ->fail(fmt::format("must be 1 for {}s (the API server rejects any other value), got {}",
+                           kind, out.successThreshold));
+  }
   return out;
 }
 
@@ -203,7 +228,16 @@ model::ContainerSpec read_app_container(const Node& c, const ImageResolver& imag
                                         Ignored& ignored) {
   auto out = read_container<model::ContainerSpec>(c, kAppContainerRead, images, ignored);
   if (const auto probe = field(c, "readinessProbe")) {
-    out.readinessProbe = read_readiness_probe(*probe, out.other_fields, ignored);
+    out.readinessProbe =
+        read_probe(*probe, "readinessProbe", ProbeText::handler, out.other_fields, ignored);
+  }
+  if (const auto probe = field(c, "startupProbe")) {
+    out.startupProbe =
+        read_probe(*probe, "startupProbe", ProbeText::whole, out.other_fields, ignored);
+  }
+  if (const auto probe = field(c, "livenessProbe")) {
+    out.livenessProbe =
+        read_probe(*probe, "livenessProbe", ProbeText::whole, out.other_fields, ignored);
   }
   if (const auto lifecycle = field(c, "lifecycle")) {
     lifecycle->check_keys({"postStart", "preStop", "stopSignal"});
@@ -226,6 +260,20 @@ model::InitContainerSpec read_init_container(const Node& c, const ImageResolver&
   if (const auto policy = field(c, "restartPolicy")) {
     policy->as_choice({"Always"});
     out.sidecar = true;
+  }
+  // A sidecar's probes work as an app container's; template_diff compares none of an init
+  // container's probes, so each is kept whole in other_fields.
+  for (const auto& [kind, probe] : {std::pair{"startupProbe", &out.startupProbe},
+                                    std::pair{"readinessProbe", &out.readinessProbe},
+                                    std::pair{"livenessProbe", &out.livenessProbe}}) {
+    const auto node = field(c, kind);
+    if (!node) continue;
+    if (!out.sidecar) {
+      node->fail(
+          "may not be set for init containers without restartPolicy: Always (the API server "
+          "rejects it)");
+    }
+    *probe = read_probe(*node, kind, ProbeText::whole, out.other_fields, ignored);
   }
   return out;
 }

@@ -386,8 +386,9 @@ void read_fleet(const std::string& fleet, const Node& f, const ReadContext& ctx,
   sim::DistributionPtr replicas;
   if (const auto n = f.find("replicas")) replicas = parse_value_distribution(*n, ValueUnit::count);
   // Same apps in every variant and replication: streams of the scenario seed and fleet name.
-  model::ImageGenerator generator(catalog, mix,
-                                  sim::RandomStream::derive(ctx.seed, {"fleets", fleet, "images"}));
+  // Base layers are named after the fleet, so two fleets never share (or clash on) a base.
+  model::ImageGenerator generator(
+      catalog, mix, sim::RandomStream::derive(ctx.seed, {"fleets", fleet, "images"}), fleet);
   const sim::RandomStream replica_streams =
       sim::RandomStream::derive(ctx.seed, {"fleets", fleet, "replicas"});
   const Node at_images = images_node.value_or(f);

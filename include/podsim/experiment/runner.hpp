@@ -12,7 +12,7 @@
 namespace podsim::experiment {
 
 struct RunOptions {
-  std::uint32_t threads = 0;  // 0: std::thread::hardware_concurrency()
+  std::uint32_t threads = 0;       // 0: std::thread::hardware_concurrency()
   std::uint32_t replications = 0;  // 0: the scenario's
   std::uint64_t seed = 0;          // 0: the scenario's
   bool trace_all = false;          // spans of every replication, not only the first

@@ -3,23 +3,29 @@
 // model::PodTemplate, with the defaults the API server would fill in.
 //
 // Read: template.metadata.labels and .annotations; spec.containers and spec.initContainers (name,
-// image, imagePullPolicy, resources.requests cpu and memory, env; readinessProbe timing and
-// lifecycle.preStop for app containers; restartPolicy: Always on an init container = a native
-// sidecar), terminationGracePeriodSeconds, nodeSelector, priority, restartPolicy (must be Always).
+// image, imagePullPolicy, resources.requests cpu and memory, env; readinessProbe, startupProbe
+// and livenessProbe timings (and a startup or liveness probe's terminationGracePeriodSeconds) for
+// app containers and native sidecars; lifecycle.preStop for app containers; restartPolicy: Always
+// on an init container = a native sidecar), terminationGracePeriodSeconds, nodeSelector, priority,
+// restartPolicy (must be Always). Probes are validated as the API server does: one handler,
+// successThreshold 1 for startup and liveness probes, no terminationGracePeriodSeconds on a
+// readinessProbe, no probes on a run-to-completion init container.
 //
 // Everything else is ignored but remembered: its canonical text (canonical_yaml) goes into
 // other_fields, so that a release that changes it (volumes, command, ports, a probe's path) is
 // seen to change the pod. Keys of other_fields are field names as users type them: "volumes",
 // "metadata.namespace" (pod level); "command", "resources.limits", "readinessProbe.httpGet",
-// "lifecycle.postStart" (container level). Empty values (`creationTimestamp: null`) are unset
-// fields to Kubernetes and are skipped.
+// "lifecycle.postStart" (container level). Probes template_diff does not compare (an app
+// container's startupProbe and livenessProbe, every probe of a sidecar) are kept whole under their
+// field name ("startupProbe"), so that changing their settings is a spec change. Empty values
+// (`creationTimestamp: null`) are unset fields to Kubernetes and are skipped.
 //
 // Strict and open structs (see also manifest.hpp): PodSpec and Container gain fields in every
 // Kubernetes release, so their unknown keys are taken for newer fields and kept as other fields;
 // only a misspelling of a known field (another case, or within 2 edits: "imagePullPolicyy",
 // "readinesProbe", "initContainer", "volumeMount") is an error. The smaller, stable structs inside
 // are strict, as kubectl's strict field validation is: the template itself (metadata, spec), its
-// metadata (ObjectMeta), resources, readinessProbe, lifecycle and its handlers, exec, sleep and
+// metadata (ObjectMeta), resources, probes, lifecycle and its handlers, exec, sleep and
 // env entries.
 //
 // Assumptions, where Kubernetes semantics do not map onto the model:
@@ -30,8 +36,7 @@
 //   other_fields["lifecycle.preStop"], so that a release that changes it is seen to change the
 //   spec (the model's preStop duration is not compared between templates).
 // - Init containers run for the node pool's profile time (run_time stays null); app start and
-//   shutdown also come from the profile. startupProbe, livenessProbe and a sidecar's probes are not
-//   modelled (kept as other fields).
+//   shutdown also come from the profile (a scenario's `behavior` sets them per container).
 // - requests default to limits per resource where only limits are given, as the API server does
 //   for every pod it admits (SetDefaults_Pod).
 // - imagePullPolicy defaults to Always for an image tagged :latest or not tagged (and not pinned

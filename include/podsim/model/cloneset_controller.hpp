@@ -43,7 +43,7 @@ class CloneSetController final : public WorkloadController {
   /// The image pre-download of the current update revision, if it started.
   const ImagePrewarm* image_pull_job() const {
     return pull_job_revision_ == update_revision_ && !pull_jobs_.empty() ? pull_jobs_.back().get()
-                                                                          : nullptr;
+                                                                         : nullptr;
   }
 
  protected:

@@ -150,10 +150,11 @@ class Cluster {
   sim::Task<bool> sync_pod(PodRuntime& rt);
   /// Starts container k (backoff check, pull, create, start); false if it did not start.
   sim::Task<bool> start_one(PodRuntime& rt, std::size_t k);
-  sim::Task<PullOutcome> pull(PodRuntime& rt, std::size_t k, ImageId image,
-                              ImagePullPolicy policy, std::uint32_t attempt);
+  sim::Task<PullOutcome> pull(PodRuntime& rt, std::size_t k, ImageId image, ImagePullPolicy policy,
+                              std::uint32_t attempt);
   /// Kills container k after a startup or liveness probe failure (restarted by the next sync).
   sim::Task<void> kill_for_restart(PodRuntime& rt, std::size_t k);
+  void container_exited(PodRuntime& rt, std::size_t k, sim::Time at);
   sim::Task<void> update_containers(PodRuntime& rt);
   sim::Task<void> terminate(PodRuntime& rt);
   sim::Duration kill_time(PodRuntime& rt, std::size_t k, std::int32_t grace_seconds);

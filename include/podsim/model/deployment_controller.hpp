@@ -48,7 +48,7 @@ class DeploymentController final : public WorkloadController {
   void apply(std::span<const deployment::ReplicaSetScale> scales);
 
   DeploymentSpec spec_;
-  std::uint32_t update_revision_ = 0;  // the revision of spec_.template_
+  std::uint32_t update_revision_ = 0;              // the revision of spec_.template_
   std::vector<deployment::ReplicaSetState> sets_;  // spec and annotations; status is observed
 };
 

@@ -36,7 +36,11 @@ struct ImageMix {
 class ImageGenerator {
  public:
   /// Throws std::invalid_argument for an impossible mix (no layers, share outside [0, 1], ...).
-  ImageGenerator(ImageCatalog& catalog, ImageMix mix, sim::RandomStream random);
+  /// `base_prefix` names this generator's base layers ("sha256:<base_prefix>-base-<k>-<l>";
+  /// empty: "sha256:base-<k>-<l>"): generators sharing one catalog need distinct prefixes, or
+  /// their bases collide. App layers are named after the app ("sha256:<app>-v<n>-<l>").
+  ImageGenerator(ImageCatalog& catalog, ImageMix mix, sim::RandomStream random,
+                 std::string base_prefix = {});
 
   /// Adds "<app>:v1": the app's base plus its own layers, sizes drawn for this app.
   ImageId add_app(std::string_view app);
@@ -51,6 +55,7 @@ class ImageGenerator {
   ImageCatalog& catalog_;
   ImageMix mix_;
   sim::RandomStream random_;
+  std::string base_prefix_;
   std::vector<std::vector<LayerId>> bases_;
   std::uint32_t apps_ = 0;
 };

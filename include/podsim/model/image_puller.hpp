@@ -143,9 +143,9 @@ struct ImagePullCounters {
   std::uint64_t pulls_started = 0;    // pulls that reached containerd
   std::uint64_t pulls_completed = 0;
   std::uint64_t pulls_failed = 0;
-  std::uint64_t pulls_skipped = 0;  // IfNotPresent, image present
-  std::uint64_t pulls_aborted = 0;  // interrupted while fetching layers
-  std::uint64_t pulls_throttled = 0;  // refused by registryPullQPS ("pull QPS exceeded")
+  std::uint64_t pulls_skipped = 0;          // IfNotPresent, image present
+  std::uint64_t pulls_aborted = 0;          // interrupted while fetching layers
+  std::uint64_t pulls_throttled = 0;        // refused by registryPullQPS ("pull QPS exceeded")
   std::uint64_t pulls_failed_registry = 0;  // injected registry failures (also in pulls_failed)
 };
 

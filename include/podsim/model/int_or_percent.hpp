@@ -35,7 +35,8 @@ class IntOrPercent {
   friend constexpr bool operator==(const IntOrPercent&, const IntOrPercent&) = default;
 
  private:
-  constexpr IntOrPercent(std::int32_t i, double p, bool is_p) : int_(i), percent_(p), is_percent_(is_p) {}
+  constexpr IntOrPercent(std::int32_t i, double p, bool is_p)
+      : int_(i), percent_(p), is_percent_(is_p) {}
   std::int32_t int_ = 0;
   double percent_ = 0;
   bool is_percent_ = false;

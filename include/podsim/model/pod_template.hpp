@@ -42,7 +42,9 @@ struct InitContainerSpec {
   ImagePullPolicy imagePullPolicy = ImagePullPolicy::IfNotPresent;
   /// Seconds from start to exit 0; null = the profile's init_container_run.
   sim::DistributionPtr run_time;
-  /// restartPolicy: Always makes a native sidecar: started, not waited for, runs with the pod.
+  /// restartPolicy: Always makes a native sidecar: the next init container waits until it is
+  /// started (not until it exits), it runs with the pod, its readiness counts toward Ready, and
+  /// on deletion it gets SIGTERM after the app containers are gone.
   bool sidecar = false;
   /// env as name -> value (valueFrom as its canonical text): only compared, to tell what a
   /// release changed.
@@ -58,11 +60,13 @@ struct InitContainerSpec {
   /// Counts toward pod Ready like an app container's (none: ready once started).
   std::optional<Probe> readinessProbe;
   std::optional<Probe> livenessProbe;
-  /// As ContainerSpec's: null = the profile's app_start / shutdown, no preStop, never hangs.
+  /// As ContainerSpec's: null = the profile's app_start / shutdown, no preStop, never hangs or
+  /// crashes.
   sim::DistributionPtr app_start;
   sim::DistributionPtr preStop;
   sim::DistributionPtr shutdown;
   sim::DistributionPtr hang_after;
+  sim::DistributionPtr crash_after;
 };
 
 struct ContainerSpec {
@@ -90,6 +94,9 @@ struct ContainerSpec {
   /// (stops answering probes, as a deadlock does), drawn again for each container instance;
   /// null = never. Readiness then fails after failureThreshold ticks and liveness kills it.
   sim::DistributionPtr hang_after;
+  /// podsim extension: seconds from the app serving until its process exits with an error,
+  /// drawn for each instance; null = never. The kubelet restarts it (CrashLoopBackOff).
+  sim::DistributionPtr crash_after;
 };
 
 struct PodTemplate {

@@ -70,7 +70,7 @@ struct ReleaseResult {
   std::uint32_t in_place_updates = 0;
   std::uint32_t recreate_fallbacks = 0;
   std::uint32_t batches = 1;
-  /// Pods the release created or updated in place (for its stage breakdown).
+  /// Pods the release created, updated in place or deleted (for its stage breakdown).
   std::vector<PodId> pods_touched;
 };
 
@@ -120,6 +120,7 @@ class Release {
   sim::Time last_progress_;
   std::size_t pods_seen_ = 0;  // workload pods at begin(): later ones were created by the release
   std::vector<std::uint32_t> in_place_at_begin_;  // per workload pod at begin()
+  std::vector<bool> deleted_at_begin_;            // per workload pod at begin()
   std::uint32_t fallbacks_at_begin_ = 0;
 };
 

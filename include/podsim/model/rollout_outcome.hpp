@@ -15,10 +15,14 @@ enum class RolloutOutcome : std::uint8_t {
 
 constexpr std::string_view to_string(RolloutOutcome outcome) {
   switch (outcome) {
-    case RolloutOutcome::finished: return "finished";
-    case RolloutOutcome::deadline_exceeded: return "deadline_exceeded";
-    case RolloutOutcome::stalled: return "stalled";
-    case RolloutOutcome::refused: return "refused";
+    case RolloutOutcome::finished:
+      return "finished";
+    case RolloutOutcome::deadline_exceeded:
+      return "deadline_exceeded";
+    case RolloutOutcome::stalled:
+      return "stalled";
+    case RolloutOutcome::refused:
+      return "refused";
   }
   return "unknown";
 }

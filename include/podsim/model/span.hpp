@@ -37,11 +37,10 @@ static_assert(static_cast<std::size_t>(Stage::crash_loop_backoff) + 1 == kStageC
 
 constexpr std::string_view to_string(Stage s) {
   constexpr std::string_view names[kStageCount] = {
-      "scheduling",         "sandbox",           "init_containers", "image_pull",
-      "container_start",    "app_start",         "readiness",       "termination",
-      "instance_boot",      "volume_setup",      "min_ready",       "endpoint_propagation",
-      "in_place_grace",     "endpoint_removal",  "image_pull_backoff",
-      "crash_loop_backoff"};
+      "scheduling",      "sandbox",          "init_containers",    "image_pull",
+      "container_start", "app_start",        "readiness",          "termination",
+      "instance_boot",   "volume_setup",     "min_ready",          "endpoint_propagation",
+      "in_place_grace",  "endpoint_removal", "image_pull_backoff", "crash_loop_backoff"};
   return names[static_cast<std::size_t>(s)];
 }
 

@@ -121,12 +121,18 @@ class WorkloadController {
   void request_sync();
   void notify_status();
 
+  /// A spec field changed: the next sync acts on it, status listeners look again.
+  void spec_changed();
+  /// Throws std::invalid_argument for a negative replica count.
+  static void check_replicas(std::int32_t replicas);
+
   /// Templates by revision (index 0 unused: revisions start at 1).
   std::uint32_t add_revision(const PodTemplate& tmpl);
+  /// The revision of this template: an existing one with the same template (a rollback reuses
+  /// it), or a new one.
+  std::uint32_t revision_for(const PodTemplate& tmpl);
   const PodTemplate& template_of(std::uint32_t revision) const { return revisions_.at(revision); }
   std::uint32_t revision_count() const { return static_cast<std::uint32_t>(revisions_.size() - 1); }
-  /// The newest revision with this template, 0 if none (a rollback reuses a revision).
-  std::uint32_t find_revision(const PodTemplate& tmpl) const;
 
   /// The pod's minReadySeconds (the workload's).
   virtual std::int32_t min_ready_seconds() const = 0;
