@@ -297,3 +297,18 @@ TEST_CASE("Assigning a Node rebinds it and leaves the tree alone", "[loader]") {
   CHECK(root.required<int>("a") == 1);
   CHECK(root.required<int>("b") == 2);
 }
+
+TEST_CASE("an override creates the mappings a manifest leaves out", "[loader][overrides]") {
+  // The issue's own example: the base CloneSet has no updateStrategy at all.
+  const Node base = parse_yaml(
+      "workloads:\n  web:\n    kind: CloneSet\n    spec:\n      replicas: 3\n", "base.yaml");
+  const Override o = parse_set_argument("workloads.web.spec.updateStrategy.type=InPlaceIfPossible");
+  const Node out = apply_overrides(base, std::span(&o, 1));
+  const Node spec = out.required<Node>("workloads").required<Node>("web").required<Node>("spec");
+  CHECK(spec.required<Node>("updateStrategy").required<std::string>("type") == "InPlaceIfPossible");
+  CHECK(spec.required<int>("replicas") == 3);
+  // Near an existing key it is still a typo: 'replica' (spec has 'replicas').
+  const Override typo = parse_set_argument("workloads.web.spec.replica.x=1");
+  CHECK_THROWS_WITH(apply_overrides(base, std::span(&typo, 1)),
+                    Catch::Contains("did you mean 'replicas'"));
+}

@@ -644,6 +644,52 @@ TEST_CASE("Scenario: two fleets generate base layers of their own", "[loader][sc
   CHECK(bytes("sha256:fn-base-0-0") == 75'000'000);
 }
 
+TEST_CASE("Scenario: behavior reaches app containers and native sidecars, probes included",
+          "[loader][scenario]") {
+  TempDir dir("behavior");
+  const fs::path file = dir.write("behavior.yaml", R"(seed: 1
+cluster:
+  pools:
+    bare: {nodes: 2, shape: {cpu: 64, memory: 256Gi}}
+images:
+  registry.example.com/proxy:v1: {layers: [{size: 20MB}]}
+  registry.example.com/web:v1: {layers: [{size: 50MB}]}
+workloads:
+  web:
+    apiVersion: apps/v1
+    kind: Deployment
+    spec:
+      replicas: 1
+      template:
+        spec:
+          initContainers:
+            - name: proxy
+              image: registry.example.com/proxy:v1
+              restartPolicy: Always
+              livenessProbe: {tcpSocket: {port: 9901}, failureThreshold: 2}
+          containers:
+            - name: app
+              image: registry.example.com/web:v1
+              startupProbe: {httpGet: {path: /started, port: 8080}, failureThreshold: 30}
+              livenessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 5}
+    behavior:
+      app: {hang_after: 30s}
+      proxy: {hang_after: 1h}
+)");
+  const experiment::Scenario s = load_scenario(file);
+  const auto& t = workload<model::DeploymentSpec>(s.variants[0].world, "web").template_;
+  REQUIRE(t.containers[0].hang_after != nullptr);
+  CHECK(t.containers[0].hang_after->quantile(0.5) == 30);
+  REQUIRE(t.containers[0].startupProbe.has_value());
+  CHECK(t.containers[0].startupProbe->failureThreshold == 30);
+  REQUIRE(t.containers[0].livenessProbe.has_value());
+  CHECK(t.containers[0].livenessProbe->periodSeconds == 5);
+  REQUIRE(t.initContainers[0].hang_after != nullptr);
+  CHECK(t.initContainers[0].hang_after->quantile(0.5) == 3600);
+  REQUIRE(t.initContainers[0].livenessProbe.has_value());
+  CHECK(t.initContainers[0].livenessProbe->failureThreshold == 2);
+}
+
 TEST_CASE("Scenario: bad input names file:line:col and the bad value", "[loader][scenario]") {
   const std::string scenario = "small.yaml", api = "apps/api.yaml";
   // One case per block (clang-format would put each field on a line of its own).

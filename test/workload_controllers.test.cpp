@@ -514,3 +514,50 @@ TEST_CASE("CloneSet image pre-download starts only when Kruise would start it",
   CHECK_FALSE(run(3, CloneSetUpdateType::InPlaceIfPossible).first);
   CHECK_FALSE(run(4, CloneSetUpdateType::ReCreate).first);
 }
+
+TEST_CASE("progressDeadlineSeconds flags a rollout that went 10 s without progress",
+          "[controllers][deployment]") {
+  // maxSurge 1 / maxUnavailable 0 as above: progress at T0 (the first new pod is created, so
+  // updatedReplicas rises), then nothing until it is available 10 s later. A 5 s deadline has
+  // passed by then; the rollout still finishes (the condition is informational): 40 s.
+  for (const auto& [deadline, outcome] : {std::pair{5, RolloutOutcome::deadline_exceeded},
+                                          std::pair{600, RolloutOutcome::finished}}) {
+    Harness h;
+    DeploymentSpec spec;
+    spec.name = "web";
+    spec.replicas = 4;
+    spec.maxSurge = IntOrPercent::integer(1);
+    spec.maxUnavailable = IntOrPercent::integer(0);
+    spec.progressDeadlineSeconds = deadline;
+    spec.template_ = h.web(h.v1);
+    WorkloadController& w = h.controllers->add(spec);
+    h.deploy(w);
+    const ReleaseResult r = h.release(w, change("v2", h.web(h.v2)));
+    CHECK(r.outcome == outcome);
+    CHECK((r.end - r.start).seconds() == Approx(40.0));
+  }
+}
+
+TEST_CASE("CloneSet scaled up in the middle of an in-place update", "[controllers][cloneset]") {
+  Harness h;
+  CloneSetSpec spec;
+  spec.name = "web";
+  spec.replicas = 10;
+  spec.type = CloneSetUpdateType::InPlaceIfPossible;
+  spec.maxUnavailable = IntOrPercent::integer(2);
+  spec.template_ = h.web(h.v1);
+  WorkloadController& w = h.controllers->add(spec);
+  h.deploy(w);
+  // 5 s into the update (two pods restarting), replicas 10 -> 12. Scale() runs before Update()
+  // and creates the two new pods at the update revision (v2); the in-place updates go on.
+  h.sim.call_in(sim::seconds(5), [&] { w.scale(12); });
+  const ReleaseResult r = h.release(w, change("v2", h.web(h.v2)));
+  CHECK(r.outcome == RolloutOutcome::finished);
+  CHECK(r.pods_created == 2);
+  CHECK(r.in_place_updates == 10);
+  const Counts c = count(*h.cluster, w, 2);
+  CHECK(c.active == 12);
+  CHECK(c.updated == 12);
+  CHECK(c.available == 12);
+  for (const PodId id : w.pods()) CHECK(h.cluster->pod(id).spec.containers[0].image == h.v2);
+}

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -186,6 +187,24 @@ class Applier {
       }
     }
     if (found) return out;
+    const bool only_keys =
+        std::none_of(rest.begin(), rest.end(), [](const Segment& s) { return s.bracket; });
+    const std::string& path = current.path();
+    const auto depth = path.empty() ? 0 : 1 + std::count(path.begin(), path.end(), '.');
+    const std::vector<std::string_view> known(keys.begin(), keys.end());
+    if (!rest.empty() && only_keys && depth >= 2 && !did_you_mean(step.text, known)) {
+      // Inside a section (a workload's manifest, a pool), missing mappings on the way are
+      // created: `spec.updateStrategy.type` where the manifest has no updateStrategy yet. A key
+      // close to an existing one is still a typo, and the typed reader rejects unknown keys.
+      YAML::Node leaf = override_.value.yaml();
+      for (auto it = rest.rbegin(); it != rest.rend(); ++it) {
+        YAML::Node wrapped(YAML::NodeType::Map);
+        wrapped.force_insert(YAML::Node(it->text), leaf);
+        leaf.reset(wrapped);  // rebind: YAML::Node's operator= would alias the old node
+      }
+      out.force_insert(YAML::Node(step.text), leaf);
+      return out;
+    }
     if (!rest.empty()) {
       std::vector<std::string_view> candidates(keys.begin(), keys.end());
       const auto suggestion = did_you_mean(step.text, candidates);

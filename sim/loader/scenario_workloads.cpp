@@ -187,6 +187,7 @@ void read_app_behavior(const Node& b, Container& c) {
   if (const auto n = b.find("shutdown")) c.shutdown = parse_distribution(*n);
   if (const auto n = b.find("preStop")) c.preStop = parse_distribution(*n);
   if (const auto n = b.find("hang_after")) c.hang_after = parse_distribution(*n);
+  if (const auto n = b.find("crash_after")) c.crash_after = parse_distribution(*n);
 }
 
 // `behavior:` per container: what the application does, which no manifest says.
@@ -198,7 +199,7 @@ void apply_behavior(const Node& behavior, model::PodTemplate& t) {
     auto app = std::find_if(t.containers.begin(), t.containers.end(),
                             [&](const auto& c) { return c.name == container; });
     if (app != t.containers.end()) {
-      b.check_keys({"app_start", "shutdown", "preStop", "hang_after"});
+      b.check_keys({"app_start", "shutdown", "preStop", "hang_after", "crash_after"});
       read_app_behavior(b, *app);
       continue;
     }
@@ -206,7 +207,7 @@ void apply_behavior(const Node& behavior, model::PodTemplate& t) {
                              [&](const auto& c) { return c.name == container; });
     if (init != t.initContainers.end() && init->sidecar) {
       // A native sidecar runs with the pod, as an app container does.
-      b.check_keys({"app_start", "shutdown", "preStop", "hang_after"});
+      b.check_keys({"app_start", "shutdown", "preStop", "hang_after", "crash_after"});
       read_app_behavior(b, *init);
       continue;
     }
