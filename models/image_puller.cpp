@@ -100,13 +100,15 @@ struct ImagePuller::PullJob {
 };
 
 void ImagePuller::LayerTask::notify() {
-  // The pull we followed committed the layer or gave up on it.
+  // The pull we followed committed the layer, gave up on it or (lazy) has its prefix.
   NodeState& n = *job->node;
   if (n.cache.contains(layer)) {
     puller->layer_present(*this);
     puller->advance(*job);
   } else {
+    const bool was_pending = counts_for_ready;
     puller->follow_or_claim(n, *this);
+    if (was_pending && !counts_for_ready) puller->advance(*job);
   }
 }
 
@@ -530,6 +532,13 @@ void ImagePuller::bury(PullJob& job) {
 void ImagePuller::follow_or_claim(NodeState& n, LayerTask& t) {
   if (auto it = n.in_flight.find(t.layer); it != n.in_flight.end()) {
     t.state = LayerTask::State::following;
+    const LayerTask& leader = *it->second;
+    // Lazy: once the leader's prefix (at least our own fraction of the layer) is here, this
+    // pull no longer waits for the layer, just as the leader's pull does not.
+    if (t.job->lazy() && leader.job->lazy() && leader.prefix_done &&
+        leader.job->lazy_fraction >= t.job->lazy_fraction) {
+      stop_counting_for_ready(t);
+    }
     it->second->followers.add(t);
   } else {
     claim(n, t);
@@ -628,6 +637,8 @@ void ImagePuller::transfer_done(LayerTask& t) {
       t.segment_bytes = rest;
       enqueue_download(t);
       advance(job);
+      // Lazy followers may go on too; they follow again (notify) until the layer is stored.
+      t.followers.notify_all();
       return;
     }
   }

@@ -458,6 +458,54 @@ TEST_CASE("image pull: lazy pull returns after its fraction, the rest follows", 
   CHECK(puller.active_pulls() == 0);
 }
 
+TEST_CASE("image pull: a second lazy pull of a layer in flight returns with the first",
+          "[image][lazy]") {
+  // One 1,250 MB layer, f = 0.1, registry and NIC 125 MB/s, two parallel pulls at t = 0.
+  // The first claims the layer; the second follows it. Prefix: 0.1 x 1,250 = 125 MB at
+  // 125 MB/s -> both return at 1.0 s (the follower must not wait for the whole layer).
+  // The rest, 1,125 MB at 125 MB/s, takes 9 s: the layer is stored and both pulls
+  // complete at 10.0 s. One download, 1,250 MB from the registry, all on the first pull.
+  Simulation sim;
+  sim::FlowNetwork net(sim);
+  model::ImageCatalog catalog;
+  const ImageId image =
+      catalog.add_image("app", {catalog.add_layer("sha256:1", 1250 * kMB, 2500 * kMB)});
+  ImagePullConfig config;
+  config.serializeImagePulls = false;
+  config.registry_bytes_per_s = 125 * MB;
+  ImagePuller puller(sim, net, catalog, config);
+  puller.add_node(0, shape(125 * MB, kInstantUnpack));
+  puller.set_lazy_pull(image, 0.1);
+  std::vector<double> completions;
+  puller.set_on_pull_complete([&](const model::PullCompletion& c) {
+    CHECK(c.ok);
+    completions.push_back(c.at.seconds());
+  });
+  Outcome first, second;
+  sim.start(pod(sim, puller, 0, image, first));
+  sim.start(pod(sim, puller, 0, image, second));
+  sim.run_until(at_seconds(2));
+  REQUIRE(first.result);
+  REQUIRE(second.result);
+  CHECK(first.at == Approx(1.0).margin(1e-6));
+  CHECK(second.at == Approx(1.0).margin(1e-6));
+  CHECK(first.result->background_pending);
+  CHECK(second.result->background_pending);
+  CHECK(first.result->bytes_from_registry == 125 * kMB);
+  CHECK(second.result->bytes_from_registry == 0);
+  CHECK(second.result->layers_shared == 1);
+  CHECK_FALSE(puller.node_has_image(0, image));
+  sim.run();
+  REQUIRE(completions.size() == 2);
+  CHECK(completions[0] == Approx(10.0).margin(1e-6));
+  CHECK(completions[1] == Approx(10.0).margin(1e-6));
+  CHECK(puller.node_has_image(0, image));
+  CHECK(puller.counters().layer_downloads == 1);
+  CHECK(puller.counters().bytes_from_registry == 1250 * kMB);
+  CHECK(puller.node_bytes_received(0) == 1250 * kMB);
+  CHECK(puller.active_pulls() == 0);
+}
+
 TEST_CASE("image pull: an interrupted pull leaves nothing half-present and frees its slot",
           "[image][interrupt]") {
   // Image A = [L1 100 MB, L2 200 MB], image C = [c 100 MB]; NIC 100 MB/s; serialized pulls;
