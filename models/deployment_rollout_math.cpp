@@ -53,6 +53,17 @@ std::vector<ReplicaSetState> filter_active(std::span<const ReplicaSetState> repl
   return active;
 }
 
+namespace {
+
+template <class Field>
+std::int32_t sum_of(std::span<const ReplicaSetState> replicaSets, Field field) {
+  std::int32_t n = 0;
+  for (const auto& rs : replicaSets) n += field(rs);
+  return n;
+}
+
+}  // namespace
+
 std::int64_t max_revision(std::span<const ReplicaSetState> replicaSets) {
   std::int64_t max = 0;
   for (const auto& rs : replicaSets) max = std::max(max, rs.revision);
@@ -60,27 +71,19 @@ std::int64_t max_revision(std::span<const ReplicaSetState> replicaSets) {
 }
 
 std::int32_t replica_count(std::span<const ReplicaSetState> replicaSets) {
-  std::int32_t n = 0;
-  for (const auto& rs : replicaSets) n += rs.spec.replicas;
-  return n;
+  return sum_of(replicaSets, [](const ReplicaSetState& rs) { return rs.spec.replicas; });
 }
 
 std::int32_t actual_replica_count(std::span<const ReplicaSetState> replicaSets) {
-  std::int32_t n = 0;
-  for (const auto& rs : replicaSets) n += rs.status.replicas;
-  return n;
+  return sum_of(replicaSets, [](const ReplicaSetState& rs) { return rs.status.replicas; });
 }
 
 std::int32_t ready_replica_count(std::span<const ReplicaSetState> replicaSets) {
-  std::int32_t n = 0;
-  for (const auto& rs : replicaSets) n += rs.status.readyReplicas;
-  return n;
+  return sum_of(replicaSets, [](const ReplicaSetState& rs) { return rs.status.readyReplicas; });
 }
 
 std::int32_t available_replica_count(std::span<const ReplicaSetState> replicaSets) {
-  std::int32_t n = 0;
-  for (const auto& rs : replicaSets) n += rs.status.availableReplicas;
-  return n;
+  return sum_of(replicaSets, [](const ReplicaSetState& rs) { return rs.status.availableReplicas; });
 }
 
 std::optional<std::int32_t> terminating_replica_count(
