@@ -76,6 +76,23 @@ struct Harness {
     return t;
   }
 
+  CloneSetSpec cloneset(std::int32_t replicas, CloneSetUpdateType type) const {
+    CloneSetSpec spec;
+    spec.name = "web";
+    spec.replicas = replicas;
+    spec.type = type;
+    spec.template_ = web(v1);
+    return spec;
+  }
+
+  DeploymentSpec deployment(std::int32_t replicas) const {
+    DeploymentSpec spec;
+    spec.name = "web";
+    spec.replicas = replicas;
+    spec.template_ = web(v1);
+    return spec;
+  }
+
   /// Deploys the workload and runs until its pods are available (t = 10 s).
   void deploy(WorkloadController& w) {
     w.start();
@@ -146,11 +163,8 @@ Counts count(const Cluster& cluster, const WorkloadController& w, std::uint32_t 
 TEST_CASE("Deployment Recreate: every old pod gone before any new one",
           "[controllers][deployment]") {
   Harness h;
-  DeploymentSpec spec;
-  spec.name = "web";
-  spec.replicas = 4;
+  DeploymentSpec spec = h.deployment(4);
   spec.strategy = DeploymentStrategyType::Recreate;
-  spec.template_ = h.web(h.v1);
   spec.template_.containers[0].shutdown = sim::dist::constant(2);  // old pods take 2 s to exit
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
@@ -183,12 +197,9 @@ TEST_CASE("Deployment Recreate: every old pod gone before any new one",
 TEST_CASE("Deployment RollingUpdate, 4 replicas, maxSurge 1 / maxUnavailable 0",
           "[controllers][deployment]") {
   Harness h;
-  DeploymentSpec spec;
-  spec.name = "web";
-  spec.replicas = 4;
+  DeploymentSpec spec = h.deployment(4);
   spec.maxSurge = IntOrPercent::integer(1);
   spec.maxUnavailable = IntOrPercent::integer(0);
-  spec.template_ = h.web(h.v1);
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
 
@@ -212,12 +223,9 @@ TEST_CASE("Deployment RollingUpdate, 4 replicas, maxSurge 1 / maxUnavailable 0",
 TEST_CASE("Deployment RollingUpdate, 4 replicas, maxSurge 0 / maxUnavailable 1",
           "[controllers][deployment]") {
   Harness h;
-  DeploymentSpec spec;
-  spec.name = "web";
-  spec.replicas = 4;
+  DeploymentSpec spec = h.deployment(4);
   spec.maxSurge = IntOrPercent::integer(0);
   spec.maxUnavailable = IntOrPercent::integer(1);
-  spec.template_ = h.web(h.v1);
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
 
@@ -240,13 +248,9 @@ TEST_CASE("Deployment RollingUpdate, 4 replicas, maxSurge 0 / maxUnavailable 1",
 
 TEST_CASE("CloneSet in place: maxUnavailable 2 of 10, 5 s grace", "[controllers][cloneset]") {
   Harness h;
-  CloneSetSpec spec;
-  spec.name = "web";
-  spec.replicas = 10;
-  spec.type = CloneSetUpdateType::InPlaceIfPossible;
+  CloneSetSpec spec = h.cloneset(10, CloneSetUpdateType::InPlaceIfPossible);
   spec.maxUnavailable = IntOrPercent::integer(2);
   spec.gracePeriodSeconds = 5;
-  spec.template_ = h.web(h.v1);
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
   const auto before = h.placements(w);
@@ -280,12 +284,8 @@ TEST_CASE("CloneSet in place: maxUnavailable 2 of 10, 5 s grace", "[controllers]
 
 TEST_CASE("CloneSet partition 6 of 10 leaves exactly 6 old pods", "[controllers][cloneset]") {
   Harness h;
-  CloneSetSpec spec;
-  spec.name = "web";
-  spec.replicas = 10;
-  spec.type = CloneSetUpdateType::InPlaceIfPossible;
+  CloneSetSpec spec = h.cloneset(10, CloneSetUpdateType::InPlaceIfPossible);
   spec.partition = IntOrPercent::integer(6);
-  spec.template_ = h.web(h.v1);
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
 
@@ -306,13 +306,9 @@ TEST_CASE("CloneSet partition 6 of 10 leaves exactly 6 old pods", "[controllers]
 
 TEST_CASE("CloneSet batch release by partition steps", "[controllers][cloneset]") {
   Harness h;
-  CloneSetSpec spec;
-  spec.name = "web";
-  spec.replicas = 10;
-  spec.type = CloneSetUpdateType::InPlaceIfPossible;
+  CloneSetSpec spec = h.cloneset(10, CloneSetUpdateType::InPlaceIfPossible);
   spec.maxUnavailable = IntOrPercent::integer(5);
   spec.partition = IntOrPercent::integer(10);
-  spec.template_ = h.web(h.v1);
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
 
@@ -332,12 +328,8 @@ TEST_CASE("An env change recreates under InPlaceIfPossible and is refused under 
           "[controllers][cloneset]") {
   SECTION("InPlaceIfPossible falls back to recreate") {
     Harness h;
-    CloneSetSpec spec;
-    spec.name = "web";
-    spec.replicas = 2;
-    spec.type = CloneSetUpdateType::InPlaceIfPossible;
+    CloneSetSpec spec = h.cloneset(2, CloneSetUpdateType::InPlaceIfPossible);
     spec.maxUnavailable = IntOrPercent::integer(1);
-    spec.template_ = h.web(h.v1);
     WorkloadController& w = h.controllers->add(spec);
     h.deploy(w);
     const auto before = h.placements(w);
@@ -356,11 +348,7 @@ TEST_CASE("An env change recreates under InPlaceIfPossible and is refused under 
   }
   SECTION("InPlaceOnly refuses it") {
     Harness h;
-    CloneSetSpec spec;
-    spec.name = "web";
-    spec.replicas = 2;
-    spec.type = CloneSetUpdateType::InPlaceOnly;
-    spec.template_ = h.web(h.v1);
+    CloneSetSpec spec = h.cloneset(2, CloneSetUpdateType::InPlaceOnly);
     WorkloadController& w = h.controllers->add(spec);
     h.deploy(w);
     PodTemplate changed = h.web(h.v1);
@@ -375,11 +363,7 @@ TEST_CASE("An env change recreates under InPlaceIfPossible and is refused under 
 TEST_CASE("CloneSet ReCreate replaces pods on new IPs within maxUnavailable",
           "[controllers][cloneset]") {
   Harness h;
-  CloneSetSpec spec;
-  spec.name = "web";
-  spec.replicas = 10;
-  spec.type = CloneSetUpdateType::ReCreate;  // maxUnavailable 20% of 10 = 2
-  spec.template_ = h.web(h.v1);
+  CloneSetSpec spec = h.cloneset(10, CloneSetUpdateType::ReCreate);  // maxUnavailable 20% of 10 = 2
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
   std::set<std::pair<NodeId, IpAddress>> old_ips;
@@ -405,10 +389,7 @@ TEST_CASE("CloneSet ReCreate replaces pods on new IPs within maxUnavailable",
 
 TEST_CASE("Scale-out is a rollout too", "[controllers][deployment]") {
   Harness h;
-  DeploymentSpec spec;
-  spec.name = "web";
-  spec.replicas = 2;
-  spec.template_ = h.web(h.v1);
+  DeploymentSpec spec = h.deployment(2);
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
   // 2 -> 8: six pods created at once (slow-start batches of 1, 2, 4 with instant API calls),
@@ -462,12 +443,8 @@ TEST_CASE("A release waits for its pre-warm, then updates in place without pulli
   // one at a time: 4.2 s (see above). Then the in-place update (maxUnavailable 1) restarts one
   // pod at a time with v2 already present: 10 s each, 40 s. No byte is pulled during it.
   Harness h(4, false, 10e6);
-  CloneSetSpec spec;
-  spec.name = "web";
-  spec.replicas = 4;
-  spec.type = CloneSetUpdateType::InPlaceIfPossible;
+  CloneSetSpec spec = h.cloneset(4, CloneSetUpdateType::InPlaceIfPossible);
   spec.maxUnavailable = IntOrPercent::integer(1);
-  spec.template_ = h.web(h.v1);
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
   ReleaseSpec rs = change("v2", h.web(h.v2));
@@ -487,13 +464,9 @@ TEST_CASE("CloneSet image pre-download starts only when Kruise would start it",
           "[controllers][prewarm][cloneset]") {
   auto run = [](std::int32_t replicas, CloneSetUpdateType type) {
     Harness h(4, false, 10e6);
-    CloneSetSpec spec;
-    spec.name = "web";
-    spec.replicas = replicas;
-    spec.type = type;
+    CloneSetSpec spec = h.cloneset(replicas, type);
     spec.maxUnavailable = IntOrPercent::integer(1);
     spec.imagePreDownload.enabled = true;
-    spec.template_ = h.web(h.v1);
     WorkloadController& w = h.controllers->add(spec);
     h.deploy(w);
     const ReleaseResult r = h.release(w, change("v2", h.web(h.v2)));
@@ -523,13 +496,10 @@ TEST_CASE("progressDeadlineSeconds flags a rollout that went 10 s without progre
   for (const auto& [deadline, outcome] : {std::pair{5, RolloutOutcome::deadline_exceeded},
                                           std::pair{600, RolloutOutcome::finished}}) {
     Harness h;
-    DeploymentSpec spec;
-    spec.name = "web";
-    spec.replicas = 4;
+    DeploymentSpec spec = h.deployment(4);
     spec.maxSurge = IntOrPercent::integer(1);
     spec.maxUnavailable = IntOrPercent::integer(0);
     spec.progressDeadlineSeconds = deadline;
-    spec.template_ = h.web(h.v1);
     WorkloadController& w = h.controllers->add(spec);
     h.deploy(w);
     const ReleaseResult r = h.release(w, change("v2", h.web(h.v2)));
@@ -540,12 +510,8 @@ TEST_CASE("progressDeadlineSeconds flags a rollout that went 10 s without progre
 
 TEST_CASE("CloneSet scaled up in the middle of an in-place update", "[controllers][cloneset]") {
   Harness h;
-  CloneSetSpec spec;
-  spec.name = "web";
-  spec.replicas = 10;
-  spec.type = CloneSetUpdateType::InPlaceIfPossible;
+  CloneSetSpec spec = h.cloneset(10, CloneSetUpdateType::InPlaceIfPossible);
   spec.maxUnavailable = IntOrPercent::integer(2);
-  spec.template_ = h.web(h.v1);
   WorkloadController& w = h.controllers->add(spec);
   h.deploy(w);
   // 5 s into the update (two pods restarting), replicas 10 -> 12. Scale() runs before Update()
