@@ -144,13 +144,18 @@ TEST_CASE("report: rollouts.csv, pods.csv and stages.csv", "[report]") {
         "\"v,1\",0,web-0,web,node-1,app,image_pull,0.250000000,10.000000001,9.750000001\n"
         "\"v,1\",0,web-1,web,node-2,,scheduling,0.500000000,0.500000000,0.000000000\n");
 
-  // 0.25 and 9.75 s in each of two replications: shares 0.5 / 20 and 19.5 / 20.
+  // 0.25 and 9.75 s in each of two replications: shares 0.5 / 20 and 19.5 / 20. On the critical
+  // paths, 1 s of scheduling and 3 s of pulls in the first replication only: 1/4 and 3/4.
+  ExperimentResult with_paths = e;
+  auto& path = with_paths.variants[0].replications[0].critical_path_seconds;
+  path[static_cast<std::size_t>(podsim::model::Stage::scheduling)] = 1;
+  path[static_cast<std::size_t>(podsim::model::Stage::image_pull)] = 3;
   std::ostringstream stages;
-  podsim::report::write_stages_csv(stages, podsim::report::summarize(e));
+  podsim::report::write_stages_csv(stages, podsim::report::summarize(with_paths));
   CHECK(stages.str() ==
-        "variant,stage,seconds,share\n"
-        "\"v,1\",scheduling,0.250000000,0.025\n"
-        "\"v,1\",image_pull,9.750000000,0.975\n");
+        "variant,stage,seconds,share,critical_path_share\n"
+        "\"v,1\",scheduling,0.250000000,0.025,0.25\n"
+        "\"v,1\",image_pull,9.750000000,0.975,0.75\n");
 
   ExperimentResult bad = small_result();
   (*bad.variants[0].replications[0].spans)[1].end_s = 0.1;  // ends before it starts

@@ -264,6 +264,10 @@ TEST_CASE("report: summary.json, exact text of a tiny case", "[report]") {
         "scheduling": 1,
         "image_pull": 0
       },
+      "critical_path_share": {
+        "scheduling": null,
+        "image_pull": null
+      },
       "stage_seconds": {
         "scheduling": 1,
         "image_pull": 0
@@ -292,6 +296,10 @@ TEST_CASE("report: summary.json, exact text of a tiny case", "[report]") {
       "stage_share": {
         "scheduling": 0.25,
         "image_pull": 0.75
+      },
+      "critical_path_share": {
+        "scheduling": null,
+        "image_pull": null
       },
       "stage_seconds": {
         "scheduling": 1,

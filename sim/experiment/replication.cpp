@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "podsim/model/controller_manager.hpp"
+#include "podsim/model/pod_critical_path.hpp"
 #include "podsim/model/release.hpp"
 #include "podsim/sim/random.hpp"
 #include "podsim/sim/simulation.hpp"
@@ -239,6 +240,14 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
     if (s.pod >= touched_by.size() || touched_by[s.pod] < 0 || s.start < touched_from[s.pod])
       continue;
     result.stage_seconds[static_cast<std::size_t>(s.stage)] += (s.end - s.start).seconds();
+  }
+  // Which stages decided how long the new pods took (their creation critical paths).
+  for (model::PodId p = 0; p < touched_by.size(); ++p) {
+    if (touched_by[p] < 0 || cluster.pod(p).created_at < touched_from[p]) continue;
+    const model::CriticalPath path = model::creation_critical_path(cluster, p);
+    for (std::size_t i = 0; i < model::kStageCount; ++i) {
+      result.critical_path_seconds[i] += path.stage_time[i].seconds();
+    }
   }
   if (options.trace) {
     std::vector<PodSpanRecord> out;

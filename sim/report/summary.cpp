@@ -78,7 +78,9 @@ VariantSummary summarize_variant(const VariantResult& v, const std::vector<model
 
   std::map<std::string, sim::SampleSet> samples;
   std::array<double, model::kStageCount> stage_totals{};
+  std::array<double, model::kStageCount> path_totals{};
   double all_stages = 0;
+  double all_path = 0;
   for (const ReplicationResult& r : v.replications) {
     if (r.stalled) ++s.stalled;
     for (const auto& [name, x] : r.metrics) {
@@ -88,6 +90,8 @@ VariantSummary summarize_variant(const VariantResult& v, const std::vector<model
     for (std::size_t i = 0; i < model::kStageCount; ++i) {
       stage_totals[i] += r.stage_seconds[i];
       all_stages += r.stage_seconds[i];
+      path_totals[i] += r.critical_path_seconds[i];
+      all_path += r.critical_path_seconds[i];
     }
   }
   for (const auto& [name, set] : samples) s.metrics.emplace(name, describe(set));
@@ -99,6 +103,8 @@ VariantSummary summarize_variant(const VariantResult& v, const std::vector<model
     st.mean_seconds =
         s.replications == 0 ? kUndefined : seconds / static_cast<double>(s.replications);
     st.share = all_stages > 0 ? seconds / all_stages : kUndefined;
+    st.critical_path_share =
+        all_path > 0 ? path_totals[static_cast<std::size_t>(stage)] / all_path : kUndefined;
     s.stages.push_back(st);
   }
   return s;

@@ -57,6 +57,13 @@ void variant(JsonWriter& w, const VariantSummary& v) {
     w.value(s.share);
   }
   w.end_object();
+  w.key("critical_path_share");
+  w.begin_object();
+  for (const StageSummary& s : v.stages) {
+    w.key(model::to_string(s.stage));
+    w.value(s.critical_path_share);
+  }
+  w.end_object();
   w.key("stage_seconds");
   w.begin_object();
   for (const StageSummary& s : v.stages) {

@@ -291,7 +291,9 @@ void stage_bars(std::string& out, const Summary& s, const Style& style) {
 
   out += '\n';
   out += style.bold("where pod time goes");
-  out += style.dim(" (share of all stage time; pod-seconds per replication)");
+  out += style.dim(
+      " (share of all stage time; pod-seconds per replication; share of new pods' critical "
+      "paths)");
   out += '\n';
   for (const VariantSummary& v : s.variants) {
     out += style.bold(v.name);
@@ -300,10 +302,15 @@ void stage_bars(std::string& out, const Summary& s, const Style& style) {
       const std::string share =
           std::isfinite(st.share) ? fmt::format("{}%", percent(st.share, false)) : "-";
       const std::string seconds = std::isfinite(st.mean_seconds) ? number(st.mean_seconds, 1) : "-";
+      const std::string on_path =
+          std::isfinite(st.critical_path_share)
+              ? fmt::format("{}% on path", percent(st.critical_path_share, false))
+              : "";
       std::string line = fmt::format(
-          "  {}  {}  {}  {} s", pad_right(std::string(model::to_string(st.stage)), name_width),
+          "  {}  {}  {}  {} s  {}", pad_right(std::string(model::to_string(st.stage)), name_width),
           pad_right(style.cyan(bar(largest > 0 ? st.share / largest : 0)), kBarCells),
-          pad_left(share, 6), pad_left(seconds, seconds_width));
+          pad_left(share, 6), pad_left(seconds, seconds_width), pad_left(on_path, 15));
+      while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line;
       out += '\n';
     }

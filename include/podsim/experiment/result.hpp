@@ -59,6 +59,9 @@ struct ReplicationResult {
   /// Seconds spent in each stage, summed over the pods the rollouts created or updated
   /// (indexed by model::Stage): the stage breakdown.
   std::array<double, model::kStageCount> stage_seconds{};
+  /// Seconds each stage spent on the creation critical path of the pods the releases created
+  /// (summed over those pods; indexed by model::Stage): which stages decided how long they took.
+  std::array<double, model::kStageCount> critical_path_seconds{};
   /// Some rollout stalled or was refused.
   bool stalled = false;
   /// Spans, only for traced replications (the first one, or all with --trace-all).

@@ -43,6 +43,9 @@ struct StageSummary {
   /// This stage's seconds over all stages' seconds, both summed over replications; NaN when the
   /// variant recorded no stage time at all.
   double share = kUndefined;
+  /// This stage's time on the creation critical paths of new pods over all their critical-path
+  /// time (summed over replications); NaN when no pod was created.
+  double critical_path_share = kUndefined;
 };
 
 struct VariantSummary {
