@@ -68,13 +68,6 @@ std::vector<PodId> WorkloadController::active_pods() const {
   return out;
 }
 
-bool WorkloadController::any_terminating() const {
-  return std::any_of(pods_.begin(), pods_.end(), [&](PodId id) {
-    const Pod& p = cluster_.pod(id);
-    return p.deletion_requested && p.phase != PodPhase::terminated;
-  });
-}
-
 std::string WorkloadController::stall_reason() const {
   for (const PodId id : pods_) {
     if (!is_active(id)) continue;

@@ -6,7 +6,7 @@
 // which calls their decision functions (deployment_rollout_math, cloneset_diffs, ...).
 //
 //   ControllerManager controllers(cluster);
-//   WorkloadController& web = controllers.add_cloneset(spec);
+//   WorkloadController& web = controllers.add(cloneset_spec);
 //   web.set_template(v2);   // a release: a new update revision
 //   web.scale(20);
 
@@ -114,8 +114,8 @@ class WorkloadController {
   /// waits for the previous one, as slowStartBatch does).
   void create_pods(std::int32_t count, std::uint32_t revision);
   void delete_pod(PodId pod);
-  /// CloneSet in-place update to `revision` (images and metadata); the pod's revision moves at
-  /// once (Kruise writes the revision label in the same update).
+  /// CloneSet in-place update to `revision` (images and metadata); the pod's revision moves
+  /// when the write lands, with InPlaceUpdateReady=False (Kruise writes both in one update).
   void update_pod_in_place(PodId pod, std::uint32_t revision, std::int32_t gracePeriodSeconds);
   /// Asks for a sync after sync_delay (coalesced).
   void request_sync();
@@ -132,7 +132,6 @@ class WorkloadController {
   /// it), or a new one.
   std::uint32_t revision_for(const PodTemplate& tmpl);
   const PodTemplate& template_of(std::uint32_t revision) const { return revisions_.at(revision); }
-  std::uint32_t revision_count() const { return static_cast<std::uint32_t>(revisions_.size() - 1); }
 
   /// The pod's minReadySeconds (the workload's).
   virtual std::int32_t min_ready_seconds() const = 0;
@@ -140,7 +139,6 @@ class WorkloadController {
   /// Active pods (created, not deleted) in creation order.
   std::vector<PodId> active_pods() const;
   bool is_active(PodId pod) const;
-  bool any_terminating() const;
   /// What ActivePods ordering reads of a pod.
   PodOrderKey order_key(PodId pod) const;
   void count_fallback() { ++recreate_fallbacks_; }
