@@ -119,6 +119,8 @@ void Scheduler::grow_node_tables() {
   non_zero_extra_.resize(nodes_.size());
   rows_.resize(nodes_.size());
   hot_rows_.resize(nodes_.size());
+  feasible_stamp_.resize(nodes_.size(), 0);
+  feasible_slot_.resize(nodes_.size(), 0);
   for (auto& [group, counts] : dense_spread_) counts.resize(nodes_.size(), 0);
   for (std::size_t id = old_size; id < nodes_.size(); ++id) refresh_row(static_cast<NodeId>(id));
 }
@@ -166,12 +168,19 @@ void Scheduler::schedule_one(PodEntry& entry) {
   const std::uint32_t start = next_start_node_index_ % num_nodes;
   std::uint32_t processed = 0;
   feasible_.clear();
+  if (feasible_epoch_ == UINT32_MAX) {  // wrapped: forget every stamp
+    std::fill(feasible_stamp_.begin(), feasible_stamp_.end(), 0);
+    feasible_epoch_ = 0;
+  }
+  ++feasible_epoch_;
   while (processed < num_nodes && feasible_.size() < wanted) {
     NodeId id = start + processed;
     if (id >= num_nodes) id -= num_nodes;
     ++processed;
     const FilterResult result = filter_fields(hot_rows_[id], req.requests, req.eligible_pools);
     if (result == 0) {
+      feasible_stamp_[id] = feasible_epoch_;
+      feasible_slot_[id] = static_cast<std::uint32_t>(feasible_.size());
       feasible_.push_back(id);
     } else {
       failure.add(result);
@@ -277,20 +286,10 @@ void Scheduler::schedule_one(PodEntry& entry) {
           if (pods != 0) hit(static_cast<std::uint32_t>(i), pods);
         }
       } else {
-        // The sampled nodes are feasible_, in increasing distance from `start` (mod the node
-        // count): find each of the group's few nodes there by binary search.
-        const auto offset = [start, num_nodes](NodeId node) {
-          return node >= start ? node - start : node + (num_nodes - start);
-        };
+        // The group's few nodes: those this cycle found feasible, by their stamps.
         for (const auto& [node, pods] : group_nodes) {
-          if (pods == 0 || node >= num_nodes || offset(node) >= processed) continue;
-          const std::uint32_t target = offset(node);
-          const auto it =
-              std::lower_bound(feasible_.begin(), feasible_.end(), target,
-                               [&offset](NodeId a, std::uint32_t t) { return offset(a) < t; });
-          if (it != feasible_.end() && *it == node) {
-            hit(static_cast<std::uint32_t>(it - feasible_.begin()), pods);
-          }
+          if (pods == 0 || node >= num_nodes || feasible_stamp_[node] != feasible_epoch_) continue;
+          hit(feasible_slot_[node], pods);
         }
       }
       if (spread_hits_.size() < count) min_pods = 0;  // some sampled node holds none
