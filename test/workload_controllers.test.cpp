@@ -384,6 +384,9 @@ TEST_CASE("CloneSet ReCreate replaces pods on new IPs within maxUnavailable",
   CHECK(r.recreate_fallbacks == 0);
   for (const auto& [pod, place] : h.placements(w)) {
     CHECK(h.cluster->pod(pod).created_at.seconds() >= 10.0);  // every pod is new
+    // ... with a new sandbox and IP: no (node, IP) of an old pod comes back (host-local IPAM
+    // hands out the next free address, not the one just released).
+    CHECK(old_ips.count({place.node, place.ip}) == 0);
   }
 }
 
