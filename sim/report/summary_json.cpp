@@ -37,6 +37,18 @@ void metric(JsonWriter& w, const MetricSummary& m) {
   w.end_object();
 }
 
+// {STAGE: value} for one field of every stage, in the summary's stage order.
+void stage_object(JsonWriter& w, std::string_view key, const std::vector<StageSummary>& stages,
+                  double StageSummary::*field) {
+  w.key(key);
+  w.begin_object();
+  for (const StageSummary& s : stages) {
+    w.key(model::to_string(s.stage));
+    w.value(s.*field);
+  }
+  w.end_object();
+}
+
 void variant(JsonWriter& w, const VariantSummary& v) {
   w.begin_object();
   w.key("description");
@@ -50,27 +62,9 @@ void variant(JsonWriter& w, const VariantSummary& v) {
     metric(w, m);
   }
   w.end_object();
-  w.key("stage_share");
-  w.begin_object();
-  for (const StageSummary& s : v.stages) {
-    w.key(model::to_string(s.stage));
-    w.value(s.share);
-  }
-  w.end_object();
-  w.key("critical_path_share");
-  w.begin_object();
-  for (const StageSummary& s : v.stages) {
-    w.key(model::to_string(s.stage));
-    w.value(s.critical_path_share);
-  }
-  w.end_object();
-  w.key("stage_seconds");
-  w.begin_object();
-  for (const StageSummary& s : v.stages) {
-    w.key(model::to_string(s.stage));
-    w.value(s.mean_seconds);
-  }
-  w.end_object();
+  stage_object(w, "stage_share", v.stages, &StageSummary::share);
+  stage_object(w, "critical_path_share", v.stages, &StageSummary::critical_path_share);
+  stage_object(w, "stage_seconds", v.stages, &StageSummary::mean_seconds);
   w.key("stalled");
   w.value(static_cast<std::uint64_t>(v.stalled));
   w.end_object();
