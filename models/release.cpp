@@ -82,10 +82,11 @@ void Release::begin() {
   pods_seen_ = workload_.pods().size();
   in_place_at_begin_.clear();
   deleted_at_begin_.clear();
-  for (const PodId id : workload_.pods())
-    deleted_at_begin_.push_back(cluster_.pod(id).deletion_requested);
-  for (const PodId id : workload_.pods())
-    in_place_at_begin_.push_back(cluster_.pod(id).in_place_updates);
+  for (const PodId id : workload_.pods()) {
+    const Pod& p = cluster_.pod(id);
+    deleted_at_begin_.push_back(p.deletion_requested);
+    in_place_at_begin_.push_back(p.in_place_updates);
+  }
   fallbacks_at_begin_ = workload_.recreate_fallbacks();
   // The changes go in together; the workload's status is looked at once they all are.
   try {
