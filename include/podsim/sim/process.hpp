@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "podsim/sim/event_queue.hpp"
+#include "podsim/sim/frame_pool.hpp"
 #include "podsim/sim/listener_list.hpp"
 
 namespace podsim::sim {
@@ -68,7 +69,7 @@ struct ProcessState {
 
 class Process {
  public:
-  struct promise_type : detail::ProcessState {
+  struct promise_type : detail::ProcessState, PooledFrame {
     Process get_return_object() {
       return Process(std::coroutine_handle<promise_type>::from_promise(*this));
     }

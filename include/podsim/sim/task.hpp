@@ -10,6 +10,8 @@
 #include <optional>
 #include <utility>
 
+#include "podsim/sim/frame_pool.hpp"
+
 namespace podsim::sim {
 
 template <class T = void>
@@ -28,7 +30,7 @@ struct ReturnToCaller {
 };
 
 template <class T>
-struct TaskPromiseBase {
+struct TaskPromiseBase : PooledFrame {
   std::coroutine_handle<> continuation;
   std::exception_ptr error;
 

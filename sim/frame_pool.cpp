@@ -1,0 +1,173 @@
+#include "podsim/sim/frame_pool.hpp"
+
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <utility>
+#include <vector>
+
+namespace podsim::sim::frame_pool {
+
+namespace {
+
+constexpr std::size_t kGranule = 32;  // a multiple of alignof(std::max_align_t)
+constexpr std::size_t kClasses = 64;  // frames up to 2 KiB are pooled; larger ones are rare
+constexpr std::size_t kLargest = kGranule * kClasses;
+constexpr std::size_t kSlabBytes = 64 * 1024;  // also the slab's alignment
+constexpr std::size_t kEmptySlabsKept = 32;
+
+static_assert(kGranule % alignof(std::max_align_t) == 0);
+
+struct FreeFrame {
+  FreeFrame* next;
+};
+
+struct Slab {
+  Slab* prev = nullptr;  // in its class's list of slabs with room
+  Slab* next = nullptr;
+  FreeFrame* free = nullptr;   // frames given back
+  std::byte* fresh = nullptr;  // never handed out, from here to the end of the slab
+  std::uint32_t live = 0;      // frames handed out
+  bool listed = false;
+};
+constexpr std::size_t kHeaderBytes = (sizeof(Slab) + kGranule - 1) / kGranule * kGranule;
+
+std::byte* end_of(Slab* slab) {
+  return reinterpret_cast<std::byte*>(slab) + kSlabBytes;
+}
+Slab* slab_of(void* frame) {
+  return reinterpret_cast<Slab*>(reinterpret_cast<std::uintptr_t>(frame) & ~(kSlabBytes - 1));
+}
+
+class ThreadPool {
+ public:
+  ThreadPool() = default;
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+  ~ThreadPool() {
+    // Frames still handed out (a simulation outliving its thread) keep every slab.
+    if (in_use_ != 0) return;
+    for (Slab* list : with_room_) {
+      while (list != nullptr) std::free(std::exchange(list, list->next));
+    }
+    for (Slab* slab : empty_) std::free(slab);
+  }
+
+  void* allocate(std::size_t size_class) {
+    const std::size_t bytes = (size_class + 1) * kGranule;
+    Slab* slab = with_room_[size_class];
+    if (slab == nullptr) {
+      slab = new_slab();
+      link(size_class, slab);
+    }
+    void* frame;
+    if (slab->free != nullptr) {
+      frame = slab->free;
+      slab->free = slab->free->next;
+    } else {
+      frame = slab->fresh;
+      slab->fresh += bytes;
+    }
+    ++slab->live;
+    ++in_use_;
+    if (slab->free == nullptr && end_of(slab) - slab->fresh < static_cast<std::ptrdiff_t>(bytes)) {
+      unlink(size_class, slab);  // full
+    }
+    return frame;
+  }
+
+  void deallocate(void* frame, std::size_t size_class) noexcept {
+    Slab* slab = slab_of(frame);
+    auto* node = static_cast<FreeFrame*>(frame);
+    node->next = slab->free;
+    slab->free = node;
+    --slab->live;
+    --in_use_;
+    if (slab->live == 0) {
+      if (slab->listed) unlink(size_class, slab);
+      release(slab);
+    } else if (!slab->listed) {
+      link(size_class, slab);
+    }
+  }
+
+  std::size_t in_use() const noexcept { return in_use_; }
+
+ private:
+  Slab* new_slab() {
+    void* memory;
+    if (!empty_.empty()) {
+      memory = empty_.back();
+      empty_.pop_back();
+    } else {
+      memory = std::aligned_alloc(kSlabBytes, kSlabBytes);
+      if (memory == nullptr) throw std::bad_alloc();
+    }
+    auto* slab = new (memory) Slab;
+    slab->fresh = static_cast<std::byte*>(memory) + kHeaderBytes;
+    return slab;
+  }
+  void release(Slab* slab) noexcept {
+    if (empty_.size() < kEmptySlabsKept) {
+      empty_.push_back(slab);  // capacity reserved below: no allocation here
+    } else {
+      std::free(slab);
+    }
+  }
+  void link(std::size_t size_class, Slab* slab) noexcept {
+    slab->prev = nullptr;
+    slab->next = with_room_[size_class];
+    if (slab->next != nullptr) slab->next->prev = slab;
+    with_room_[size_class] = slab;
+    slab->listed = true;
+  }
+  void unlink(std::size_t size_class, Slab* slab) noexcept {
+    if (slab->prev != nullptr) {
+      slab->prev->next = slab->next;
+    } else {
+      with_room_[size_class] = slab->next;
+    }
+    if (slab->next != nullptr) slab->next->prev = slab->prev;
+    slab->prev = slab->next = nullptr;
+    slab->listed = false;
+  }
+
+  std::array<Slab*, kClasses> with_room_{};
+  std::vector<Slab*> empty_ = [] {
+    std::vector<Slab*> v;
+    v.reserve(kEmptySlabsKept);
+    return v;
+  }();
+  std::size_t in_use_ = 0;
+};
+
+ThreadPool& this_thread_pool() {
+  thread_local ThreadPool pool;
+  return pool;
+}
+
+std::size_t class_of(std::size_t bytes) {
+  return (bytes + kGranule - 1) / kGranule - 1;
+}
+
+}  // namespace
+
+void* allocate(std::size_t bytes) {
+  if (bytes == 0 || bytes > kLargest) return ::operator new(bytes);
+  return this_thread_pool().allocate(class_of(bytes));
+}
+
+void deallocate(void* frame, std::size_t bytes) noexcept {
+  if (bytes == 0 || bytes > kLargest) {
+    ::operator delete(frame);
+    return;
+  }
+  this_thread_pool().deallocate(frame, class_of(bytes));
+}
+
+std::size_t frames_in_use() noexcept {
+  return this_thread_pool().in_use();
+}
+
+}  // namespace podsim::sim::frame_pool
