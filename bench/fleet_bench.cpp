@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "podsim/model/cluster.hpp"
@@ -59,15 +60,18 @@ FleetBenchResult run_fleet_bench(const FleetBenchOptions& options) {
     cluster.add_listener([&](model::PodId, model::PodEvent e) {
       if (e == model::PodEvent::ready) ++result.ready_pods;
     });
-    std::vector<model::PodTemplate> templates(options.apps);
+    // One template per app, shared by its pods as a workload's revision is.
+    std::vector<std::shared_ptr<const model::PodTemplate>> templates;
     for (std::uint64_t a = 0; a < options.apps; ++a) {
       model::ContainerSpec app;
       app.name = "app";
       app.image = static_cast<model::ImageId>(a);
       app.requests = {250, 512LL << 20};
       app.readinessProbe = model::ReadinessProbe{};
-      templates[a].containers.push_back(app);
-      templates[a].spread_group = static_cast<std::uint32_t>(a + 1);
+      model::PodTemplate tmpl;
+      tmpl.containers.push_back(app);
+      tmpl.spread_group = static_cast<std::uint32_t>(a + 1);
+      templates.push_back(std::make_shared<const model::PodTemplate>(std::move(tmpl)));
     }
     for (std::uint64_t p = 0; p < options.pods; ++p) {
       cluster.create_pod(templates[p % options.apps],

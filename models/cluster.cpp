@@ -156,13 +156,18 @@ std::string Cluster::unplaceable_reason(const PodTemplate& tmpl,
 }
 
 PodId Cluster::create_pod(const PodTemplate& tmpl, PodOwner owner) {
+  return create_pod(std::make_shared<const PodTemplate>(tmpl), std::move(owner));
+}
+
+PodId Cluster::create_pod(std::shared_ptr<const PodTemplate> spec, PodOwner owner) {
+  const PodTemplate& tmpl = *spec;
   const auto id = static_cast<PodId>(pods_.size());
   auto rt = std::make_unique<PodRuntime>(sim_);
   Pod& pod = rt->pod;
   pod.id = id;
   pod.name = owner.name.empty() ? "pod-" + std::to_string(id) : owner.name;
   pod.owner = std::move(owner);
-  pod.spec = tmpl;
+  pod.spec = std::move(spec);
   pod.created_at = sim_.now();
   pod.containers.resize(tmpl.containers.size());
   for (std::size_t i = 0; i < tmpl.containers.size(); ++i) {
@@ -177,7 +182,7 @@ PodId Cluster::create_pod(const PodTemplate& tmpl, PodOwner owner) {
   rt->initialized = tmpl.initContainers.empty();
   rt->status_timer.cluster = this;
   rt->status_timer.rt = rt.get();
-  rt->stream_key = pod.name;
+  rt->stream_key = root_.child("pod").child(pod.name).key();
 
   // Pools the pod can ever fit in (a node of the pool's shape holds it).
   const Resources req = tmpl.effective_requests();
@@ -213,8 +218,8 @@ bool Cluster::update_in_place(PodId id, const std::vector<ContainerImageUpdate>&
   Pod& pod = rt.pod;
   std::vector<std::pair<std::size_t, ImageId>> changes;
   for (const ContainerImageUpdate& u : images) {
-    const std::size_t i = pod.spec.container_index(u.container);
-    if (pod.spec.containers[i].image != u.image) changes.emplace_back(i, u.image);
+    const std::size_t i = pod.spec->container_index(u.container);
+    if (pod.spec->containers[i].image != u.image) changes.emplace_back(i, u.image);
   }
   if (pod.phase != PodPhase::running || pod.deletion_requested || pod.updating_in_place ||
       changes.empty()) {
@@ -319,7 +324,7 @@ void Cluster::autoscale() {
       keep_watching = true;  // not tried yet
       continue;
     }
-    const Resources req = pod.spec.effective_requests();
+    const Resources req = pod.spec->effective_requests();
     for (PoolId p : rt->pools) {
       const NodePoolSpec& spec = config_.pools[p];
       if (!spec.autoscaling) continue;

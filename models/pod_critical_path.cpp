@@ -25,7 +25,7 @@ CriticalPath creation_path(const Cluster& cluster, PodId id, std::vector<Span>& 
                 spans.end());
   }
   const NodePoolKind kind = cluster.pool(cluster.nodes()[*pod.node].pool).kind;
-  const StageGraph graph = build_pod_start_graph(pod_shape(pod.spec, kind));
+  const StageGraph graph = build_pod_start_graph(pod_shape(*pod.spec, kind));
   return critical_path(spans, graph);
 }
 

@@ -13,6 +13,7 @@
 // times (hang_after and crash_after, podsim's app failure model).
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "pod_runtime.hpp"
@@ -146,13 +147,13 @@ sim::RandomStream Cluster::stream(const PodRuntime& rt, std::string_view stage,
                                   std::int32_t container, std::uint32_t attempt) const {
   // Keyed by pod name, stage, container and attempt (restart count), never by event order: two
   // variants of a comparison draw the same numbers for the same pod and stage.
-  return root_.child("pod").child(rt.stream_key).child(stage).child(container).child(attempt);
+  return sim::RandomStream::derive(rt.stream_key, {stage, container, attempt});
 }
 
 sim::Duration Cluster::sample(const PodRuntime& rt, const sim::DistributionPtr& d,
                               std::string_view stage, std::int32_t container, std::uint32_t attempt,
                               std::uint32_t draw) const {
-  sim::RandomStream s = stream(rt, stage, container, attempt).child(draw);
+  sim::RandomStream s = sim::RandomStream::derive(rt.stream_key, {stage, container, attempt, draw});
   return sim::seconds(d->sample(s));
 }
 
@@ -240,11 +241,11 @@ sim::Task<void> Cluster::start_pod(PodRuntime& rt) {
   const sim::Time submitted = sim_.now();
   SchedulingRequest request;
   request.pod = pod.id;
-  request.requests = pod.spec.effective_requests();
+  request.requests = pod.spec->effective_requests();
   request.eligible_pools = rt.pools;
-  request.images = pod.spec.images();
-  request.priority = pod.spec.priority;
-  request.spread_group = pod.spec.spread_group;
+  request.images = pod.spec->images();
+  request.priority = pod.spec->priority;
+  request.spread_group = pod.spec->spread_group;
   scheduler_.submit(std::move(request));
   arm_autoscaler();
   co_await rt.bound;
@@ -331,11 +332,11 @@ sim::Task<void> Cluster::pod_worker(PodRuntime& rt) {
 // then app containers. doBackOff reads the pod status from the start of the sync.
 sim::Task<bool> Cluster::sync_pod(PodRuntime& rt) {
   Pod& pod = rt.pod;
-  const std::size_t n_init = pod.spec.initContainers.size();
+  const std::size_t n_init = pod.spec->initContainers.size();
   // Apps that crashed are exited containers in the pod status this sync starts from.
   for (std::size_t k = 0; k < rt.runs.size(); ++k) {
     const PodRuntime::Run& r = rt.runs[k];
-    if (r.running && r.exit_at <= sim_.now() && !is_run_to_completion(pod.spec, k)) {
+    if (r.running && r.exit_at <= sim_.now() && !is_run_to_completion(*pod.spec, k)) {
       container_exited(rt, k, r.exit_at);
     }
   }
@@ -356,7 +357,7 @@ sim::Task<bool> Cluster::sync_pod(PodRuntime& rt) {
     // Run-to-completion init containers that exited 0 are done.
     for (std::size_t j = 0; j < n_init; ++j) {
       PodRuntime::Run& r = rt.runs[j];
-      if (pod.spec.initContainers[j].sidecar || !r.running || r.exit_at > sim_.now()) continue;
+      if (pod.spec->initContainers[j].sidecar || !r.running || r.exit_at > sim_.now()) continue;
       record(rt, Stage::init_containers, static_cast<std::int32_t>(j), r.started, r.exit_at);
       r.running = false;
       r.completed = true;
@@ -372,7 +373,7 @@ sim::Task<bool> Cluster::sync_pod(PodRuntime& rt) {
     bool done = true;
     for (std::size_t j = 0; j < n_init && done; ++j) {
       PodRuntime::Run& r = rt.runs[j];
-      if (!pod.spec.initContainers[j].sidecar) {
+      if (!pod.spec->initContainers[j].sidecar) {
         if (r.completed) continue;
         done = false;
         if (r.running) break;  // its exit makes the next sync
@@ -408,7 +409,7 @@ sim::Task<bool> Cluster::sync_pod(PodRuntime& rt) {
   } else {
     // Sidecars that exited are restarted (InitContainersToStart), before the app containers.
     for (std::size_t j = 0; j < n_init; ++j) {
-      if (!pod.spec.initContainers[j].sidecar || !rt.runs[j].want_start) continue;
+      if (!pod.spec->initContainers[j].sidecar || !rt.runs[j].want_start) continue;
       auto start = start_one(rt, j);
       const bool ok = co_await std::move(start);
       if (pod.phase == PodPhase::stalled) co_return false;
@@ -438,7 +439,7 @@ sim::Task<bool> Cluster::sync_pod(PodRuntime& rt) {
 sim::Task<bool> Cluster::start_one(PodRuntime& rt, std::size_t k) {
   Pod& pod = rt.pod;
   PodRuntime::Run& r = rt.runs[k];
-  const ContainerView c = view(pod.spec, k);
+  const ContainerView c = view(*pod.spec, k);
   ContainerStatus& status = status_of(pod, k);
   const auto index = static_cast<std::int32_t>(k);
   // doBackOff: only a container with an exited instance in the sync's pod status backs off,
@@ -577,7 +578,7 @@ sim::Task<Cluster::PullOutcome> Cluster::pull(PodRuntime& rt, std::size_t k, Ima
 // - A probe result takes the probe latency, or timeoutSeconds when the app hangs.
 void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
   PodRuntime::Run& r = rt.runs[k];
-  const ContainerView c = view(rt.pod.spec, k);
+  const ContainerView c = view(*rt.pod.spec, k);
   const auto index = static_cast<std::int32_t>(k);
   const std::uint32_t attempt = status_of(rt.pod, k).restartCount;
   const StageProfile& prof = profile(rt);
@@ -673,7 +674,7 @@ void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
 sim::Task<void> Cluster::kill_for_restart(PodRuntime& rt, std::size_t k) {
   PodRuntime::Run& r = rt.runs[k];
   const std::int32_t grace =
-      r.kill_grace >= 0 ? r.kill_grace : rt.pod.spec.terminationGracePeriodSeconds;
+      r.kill_grace >= 0 ? r.kill_grace : rt.pod.spec->terminationGracePeriodSeconds;
   const sim::Time t = sim_.now();
   co_await sim_.timeout(kill_time(rt, k, grace));
   record(rt, Stage::termination, static_cast<std::int32_t>(k), t, sim_.now());
@@ -712,7 +713,7 @@ void Cluster::arm_status(PodRuntime& rt, sim::Time at) {
 void Cluster::refresh_status(PodRuntime& rt) {
   Pod& pod = rt.pod;
   const sim::Time now = sim_.now();
-  const std::size_t n_init = pod.spec.initContainers.size();
+  const std::size_t n_init = pod.spec->initContainers.size();
   sim::Time next = kNever;
   bool wake = false;
   // Ready: every app container and sidecar ready (GenerateContainersReadyCondition counts
@@ -722,7 +723,7 @@ void Cluster::refresh_status(PodRuntime& rt) {
   for (std::size_t k = 0; k < rt.runs.size(); ++k) {
     PodRuntime::Run& r = rt.runs[k];
     ContainerStatus& st = status_of(pod, k);
-    if (is_run_to_completion(pod.spec, k)) {
+    if (is_run_to_completion(*pod.spec, k)) {
       if (r.running) {
         if (r.exit_at > now) {
           next = std::min(next, r.exit_at);
@@ -823,7 +824,7 @@ sim::Task<void> Cluster::update_containers(PodRuntime& rt) {
   ++pod.in_place_updates;
   ++recorder_.counters().in_place_updates;
   const NodeId host = *pod.host();
-  const std::size_t n_init = pod.spec.initContainers.size();
+  const std::size_t n_init = pod.spec->initContainers.size();
 
   if (options.gracePeriodSeconds > 0) {
     const sim::Time t = sim_.now();
@@ -838,7 +839,7 @@ sim::Task<void> Cluster::update_containers(PodRuntime& rt) {
     ContainerStatus& status = pod.containers[i];
     if (r.running) {
       const sim::Time t = sim_.now();
-      co_await sim_.timeout(kill_time(rt, k, pod.spec.terminationGracePeriodSeconds));
+      co_await sim_.timeout(kill_time(rt, k, pod.spec->terminationGracePeriodSeconds));
       record(rt, Stage::termination, index, t, sim_.now());
       r.running = false;
       r.exited = true;
@@ -848,7 +849,10 @@ sim::Task<void> Cluster::update_containers(PodRuntime& rt) {
       puller_.unpin_image(host, status.image);
       rt.pins.erase(std::find(rt.pins.begin(), rt.pins.end(), status.image));
     }
-    pod.spec.containers[i].image = image;
+    // The pod's own copy from now on: the revision's template stays as its other pods see it.
+    auto own = std::make_shared<PodTemplate>(*pod.spec);
+    own->containers[i].image = image;
+    pod.spec = std::move(own);
     // A new container hash: a new CrashLoopBackOff key, so no backoff applies (§3.2).
     r.crash_entry = false;
     r.crash_waiting_since = kNever;
@@ -865,7 +869,7 @@ sim::Task<void> Cluster::update_containers(PodRuntime& rt) {
 // off the grace (executePreStopHook returns int64 seconds), the grace left is floored at 2 s,
 // then SIGTERM; the container is gone when the app exits or the grace runs out (SIGKILL).
 sim::Duration Cluster::kill_time(PodRuntime& rt, std::size_t k, std::int32_t grace_seconds) {
-  const ContainerView c = view(rt.pod.spec, k);
+  const ContainerView c = view(*rt.pod.spec, k);
   const auto index = static_cast<std::int32_t>(k);
   const std::uint32_t attempt = status_of(rt.pod, k).restartCount;
   const std::int64_t grace_s = std::max(grace_seconds, 0);
@@ -897,18 +901,18 @@ sim::Task<void> Cluster::terminate(PodRuntime& rt) {
   // defined after them has exited, in reverse order, within what is left of the grace
   // (killContainer's terminationOrdering.waitForTurn, its wait taken off in whole seconds).
   const sim::Time t = sim_.now();
-  const std::int32_t grace_seconds = pod.spec.terminationGracePeriodSeconds;
-  const std::size_t n_init = pod.spec.initContainers.size();
+  const std::int32_t grace_seconds = pod.spec->terminationGracePeriodSeconds;
+  const std::size_t n_init = pod.spec->initContainers.size();
   sim::Duration done{};
   for (std::size_t k = 0; k < rt.runs.size(); ++k) {
     if (!rt.runs[k].running) continue;
-    if (k < n_init && pod.spec.initContainers[k].sidecar) continue;
+    if (k < n_init && pod.spec->initContainers[k].sidecar) continue;
     done = std::max(done, kill_time(rt, k, grace_seconds));
   }
   const std::int64_t grace_s = std::max(grace_seconds, 0);
   for (std::size_t j = n_init; j-- > 0;) {
-    if (!pod.spec.initContainers[j].sidecar || !rt.runs[j].running) continue;
-    const ContainerView c = view(pod.spec, j);
+    if (!pod.spec->initContainers[j].sidecar || !rt.runs[j].running) continue;
+    const ContainerView c = view(*pod.spec, j);
     const auto index = static_cast<std::int32_t>(j);
     const std::uint32_t attempt = pod.init_containers[j].restartCount;
     sim::Duration pre_stop{};

@@ -15,11 +15,11 @@ struct Cluster::PodRuntime {
   explicit PodRuntime(sim::Simulation& sim) : bound(sim), idle(sim), wake(sim) {}
 
   Pod pod;
-  std::string stream_key;     // names the pod's random streams
-  std::vector<PoolId> pools;  // eligible pools the pod fits in
-  std::string unplaceable;    // why no pool can ever hold it (then it stalls)
-  sim::Event bound;           // the scheduler bound it
-  sim::Event idle;            // never triggered: a stalled pod waits here for deletion
+  std::uint64_t stream_key = 0;  // the key of the pod's random streams (root/"pod"/name)
+  std::vector<PoolId> pools;     // eligible pools the pod fits in
+  std::string unplaceable;       // why no pool can ever hold it (then it stalls)
+  sim::Event bound;              // the scheduler bound it
+  sim::Event idle;               // never triggered: a stalled pod waits here for deletion
   sim::ProcessRef process;
   bool interrupt_pending = false;  // an interrupt not yet caught by the lifecycle
   std::vector<std::pair<std::size_t, ImageId>> update;  // pending in-place update

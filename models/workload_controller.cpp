@@ -14,7 +14,7 @@ WorkloadController::WorkloadController(Cluster& cluster, ClientRateLimiter& clie
       config_(config),
       id_(id),
       name_(std::move(name)),
-      revisions_(1),
+      revisions_(1, std::make_shared<const PodTemplate>()),
       sync_timer_(cluster.simulation(), [this] { run_sync(); }) {}
 
 WorkloadController::~WorkloadController() = default;
@@ -28,13 +28,13 @@ void WorkloadController::set_partition(IntOrPercent) {
 }
 
 std::uint32_t WorkloadController::add_revision(const PodTemplate& tmpl) {
-  revisions_.push_back(tmpl);
+  revisions_.push_back(std::make_shared<const PodTemplate>(tmpl));
   return static_cast<std::uint32_t>(revisions_.size() - 1);
 }
 
 std::uint32_t WorkloadController::revision_for(const PodTemplate& tmpl) {
   for (std::size_t r = revisions_.size() - 1; r >= 1; --r) {
-    if (diff_templates(revisions_[r], tmpl).empty()) return static_cast<std::uint32_t>(r);
+    if (diff_templates(*revisions_[r], tmpl).empty()) return static_cast<std::uint32_t>(r);
   }
   return add_revision(tmpl);
 }
@@ -187,13 +187,13 @@ void WorkloadController::update_pod_in_place(PodId pod, std::uint32_t revision,
   // The pod's revision moves when the write lands, together with InPlaceUpdateReady=False, so
   // no status in between shows it updated but still available.
   issue([this, pod, revision, gracePeriodSeconds] {
-    const PodTemplate& to = revisions_.at(revision);
+    const PodTemplate& to = *revisions_.at(revision);
     std::vector<ContainerImageUpdate> images;
     bool image_changes = false;
     const Pod& p = cluster_.pod(pod);
     for (const ContainerSpec& c : to.containers) {
       images.push_back({c.name, c.image});
-      image_changes |= p.spec.containers.at(p.spec.container_index(c.name)).image != c.image;
+      image_changes |= p.spec->containers.at(p.spec->container_index(c.name)).image != c.image;
     }
     // Only metadata changed: nothing restarts, the pod just carries the new revision.
     if (!image_changes) {

@@ -360,7 +360,7 @@ TEST_CASE("in-place update keeps node, sandbox and IP and pulls only the new top
   CHECK(pod.ip == ip);
   CHECK(pod.ready);
   CHECK(pod.ready_since->seconds() == Approx(114.4).margin(1e-6));
-  CHECK(pod.spec.containers[0].image == im.v2);
+  CHECK(pod.spec->containers[0].image == im.v2);
   CHECK(pod.containers[0].restartCount == 1);
   CHECK(pod.owner.revision == 2);
   CHECK(cluster.puller().counters().bytes_from_registry - bytes_before == 10 * MB);

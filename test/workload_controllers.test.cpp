@@ -277,7 +277,7 @@ TEST_CASE("CloneSet in place: maxUnavailable 2 of 10, 5 s grace", "[controllers]
     REQUIRE(after.count(pod) == 1);
     CHECK(after.at(pod).node == place.node);
     CHECK(after.at(pod).ip == place.ip);
-    CHECK(h.cluster->pod(pod).spec.containers[0].image == h.v2);
+    CHECK(h.cluster->pod(pod).spec->containers[0].image == h.v2);
     CHECK(h.cluster->pod(pod).containers[0].restartCount == 1);
   }
 }
@@ -528,5 +528,5 @@ TEST_CASE("CloneSet scaled up in the middle of an in-place update", "[controller
   CHECK(c.active == 12);
   CHECK(c.updated == 12);
   CHECK(c.available == 12);
-  for (const PodId id : w.pods()) CHECK(h.cluster->pod(id).spec.containers[0].image == h.v2);
+  for (const PodId id : w.pods()) CHECK(h.cluster->pod(id).spec->containers[0].image == h.v2);
 }

@@ -37,10 +37,10 @@ struct CounterSnapshot {
 std::string container_name(const model::Pod& pod, std::int32_t index) {
   if (index == model::Span::kPodLevel) return {};
   const auto i = static_cast<std::size_t>(index);
-  const auto& inits = pod.spec.initContainers;
+  const auto& inits = pod.spec->initContainers;
   if (i < inits.size()) return inits[i].name;
   const std::size_t c = i - inits.size();
-  return c < pod.spec.containers.size() ? pod.spec.containers[c].name : fmt::format("#{}", index);
+  return c < pod.spec->containers.size() ? pod.spec->containers[c].name : fmt::format("#{}", index);
 }
 
 RolloutRecord to_record(const model::ReleaseResult& r) {

@@ -84,6 +84,8 @@ class Cluster {
   // ---- Controller API ----------------------------------------------------------------------
   /// Creates a pod now and starts its lifecycle. A pod that can never be placed (larger than
   /// every node of its eligible pools, or no pool matches its nodeSelector) is created stalled.
+  PodId create_pod(std::shared_ptr<const PodTemplate> tmpl, PodOwner owner = {});
+  /// As above, for a template of its own (copied).
   PodId create_pod(const PodTemplate& tmpl, PodOwner owner = {});
   /// Deletes a pod in any phase: a pending pod leaves the scheduler, a starting pod's work
   /// (pulls included) is interrupted, running containers get preStop + SIGTERM. Deleting a

@@ -3,6 +3,7 @@
 // life. The cluster keeps these up to date; everything here is read-only outside it.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,7 +62,10 @@ struct Pod {
   PodId id = 0;
   std::string name;
   PodOwner owner;
-  PodTemplate spec;  // containers[*].image follow in-place updates
+  /// The template it was stamped from, shared by the pods of one revision (a fleet holds
+  /// thousands of pods of a few templates); an in-place update gives the pod its own copy, so
+  /// containers[*].image follow in-place updates.
+  std::shared_ptr<const PodTemplate> spec;
   PodPhase phase = PodPhase::scheduling;
   std::optional<NodeId> node;      // spec.nodeName (an elastic pool's virtual node)
   std::optional<NodeId> instance;  // elastic pools: the instance the pod runs on

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -131,7 +132,7 @@ class WorkloadController {
   /// The revision of this template: an existing one with the same template (a rollback reuses
   /// it), or a new one.
   std::uint32_t revision_for(const PodTemplate& tmpl);
-  const PodTemplate& template_of(std::uint32_t revision) const { return revisions_.at(revision); }
+  const PodTemplate& template_of(std::uint32_t revision) const { return *revisions_.at(revision); }
 
   /// The pod's minReadySeconds (the workload's).
   virtual std::int32_t min_ready_seconds() const = 0;
@@ -154,7 +155,7 @@ class WorkloadController {
   ControllerConfig config_;
   std::uint32_t id_;
   std::string name_;
-  std::vector<PodTemplate> revisions_;
+  std::vector<std::shared_ptr<const PodTemplate>> revisions_;
   std::vector<PodId> pods_;
   std::unordered_map<PodId, std::uint32_t> pod_revision_;
   std::uint32_t next_ordinal_ = 0;
