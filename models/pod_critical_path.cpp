@@ -107,7 +107,9 @@ PodShape pod_shape(const PodTemplate& spec, NodePoolKind pool_kind) {
   PodShape shape;
   shape.instance_boot = pool_kind == NodePoolKind::elastic;
   for (const InitContainerSpec& init : spec.initContainers) {
-    shape.init_containers.push_back(InitContainerShape{init.sidecar, false});
+    // A sidecar's readiness probe holds pod Ready up like an app container's.
+    shape.init_containers.push_back(
+        InitContainerShape{init.sidecar, init.sidecar && init.readinessProbe.has_value()});
   }
   for (const ContainerSpec& c : spec.containers) {
     shape.containers.push_back(ContainerShape{c.readinessProbe.has_value()});

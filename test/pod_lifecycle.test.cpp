@@ -1286,6 +1286,23 @@ TEST_CASE("a sidecar must be started before the next init container, and be read
   CHECK(cluster.pod(p).ready_since->seconds() == Approx(14.0).margin(1e-6));
   CHECK(cluster.pod(p).init_containers[0].running);
   CHECK_FALSE(cluster.pod(p).init_containers[1].running);
+  // The creation path runs through proxy's readiness (ends 14), not the app's start (6.9):
+  // volume_setup 0.1, sandbox 0.5, pull 0.75, start 0.2, app_start 2, readiness 10.45,
+  // endpoint_propagation [14, 14.4] 0.4: 14.4 s, no waiting.
+  const CriticalPath path = creation_critical_path(cluster, p);
+  std::vector<std::pair<Stage, std::int32_t>> steps;
+  for (const CriticalStep& step : path.steps) steps.emplace_back(step.stage, step.container);
+  CHECK(steps == std::vector<std::pair<Stage, std::int32_t>>{
+                     {Stage::volume_setup, Span::kPodLevel},
+                     {Stage::sandbox, Span::kPodLevel},
+                     {Stage::image_pull, 0},
+                     {Stage::container_start, 0},
+                     {Stage::app_start, 0},
+                     {Stage::readiness, 0},
+                     {Stage::endpoint_propagation, Span::kPodLevel}});
+  CHECK(path.duration().seconds() == Approx(14.4).margin(1e-6));
+  CHECK(path.time(Stage::readiness).seconds() == Approx(10.45).margin(1e-6));
+  CHECK(path.waiting == sim::Duration{});
 
   SECTION("without a startupProbe the next init container follows its start at once") {
     // A second pod once the first has settled (t0), on the same node.
