@@ -7,7 +7,7 @@
 //   shape.init_containers = {{}, {.sidecar = true}};
 //   shape.containers = {{}, {.has_readiness_probe = false}};
 //   StageGraph graph = build_pod_start_graph(shape);
-//   graph.has_edge({Stage::sandbox}, {Stage::image_pull, 0});  // true
+//   graph.has_edge({Stage::sandbox}, {Stage::image_pull_backoff, 0});  // true
 //
 // Vertices are (Stage, container) stage instances, with the container numbering of model::Span:
 // init containers first, then app containers, Span::kPodLevel (-1) for pod-wide stages.
