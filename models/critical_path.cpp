@@ -49,8 +49,25 @@ struct Presence {
   }
 };
 
+// Per container, the start of its last crash_loop_backoff: what it recorded before belongs to
+// instances that crashed, whose pull would otherwise stand in for the restart's cached one.
+std::vector<sim::Time> restart_cuts(std::span<const Span> spans, sim::Time since) {
+  std::vector<sim::Time> cut;
+  for (const Span& span : spans) {
+    if (span.stage != Stage::crash_loop_backoff || span.container < 0 || span.start < since ||
+        span.end <= span.start) {
+      continue;
+    }
+    const auto c = static_cast<std::size_t>(span.container);
+    if (cut.size() <= c) cut.resize(c + 1, sim::Time::zero());
+    cut[c] = std::max(cut[c], span.start);
+  }
+  return cut;
+}
+
 Presence match_spans(std::span<const Span> spans, const StageGraph& graph, sim::Time since) {
   Presence presence{std::vector<const Span*>(graph.size(), nullptr)};
+  const std::vector<sim::Time> cut = restart_cuts(spans, since);
   for (const Span& span : spans) {
     if (span.pod != spans.front().pod) {
       throw std::invalid_argument("critical_path: spans of pods " +
@@ -64,6 +81,10 @@ Presence match_spans(std::span<const Span> spans, const StageGraph& graph, sim::
     }
     // A zero-length stage cannot have determined anything: treat it as absent.
     if (span.start < since || span.end == span.start) continue;
+    if (span.container >= 0 && static_cast<std::size_t>(span.container) < cut.size() &&
+        span.start < cut[static_cast<std::size_t>(span.container)]) {
+      continue;
+    }
     const auto v = graph.find({span.stage, span.container});
     if (!v) continue;
     const Span*& kept = presence.span[*v];

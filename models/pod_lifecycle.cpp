@@ -825,6 +825,10 @@ sim::Task<void> Cluster::update_containers(PodRuntime& rt) {
   ++recorder_.counters().in_place_updates;
   const NodeId host = *pod.host();
   const std::size_t n_init = pod.spec->initContainers.size();
+  for (const auto& change : changes) {
+    recorder_.add(
+        InPlaceChange{pod.id, sim_.now(), static_cast<std::int32_t>(n_init + change.first)});
+  }
 
   if (options.gracePeriodSeconds > 0) {
     const sim::Time t = sim_.now();

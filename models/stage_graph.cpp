@@ -91,9 +91,17 @@ StageGraph build_pod_start_graph(const PodShape& shape) {
   if (shape.volume_setup) then(pod_stage(Stage::volume_setup));
   then(pod_stage(Stage::sandbox));
 
+  // A container's pull, after the backoffs that can delay it: only restartable containers
+  // (sidecars, app containers) crash-loop.
+  const auto pull = [&](std::int32_t container, bool restartable) {
+    if (restartable) then({Stage::crash_loop_backoff, container});
+    then({Stage::image_pull_backoff, container});
+    then({Stage::image_pull, container});
+  };
+
   std::int32_t index = 0;
   for (const InitContainerShape& init : shape.init_containers) {
-    then({Stage::image_pull, index});
+    pull(index, init.sidecar);
     if (init.sidecar) {
       then({Stage::container_start, index});
       add_ready_branch(graph, index, init.has_readiness_probe);
@@ -103,7 +111,7 @@ StageGraph build_pod_start_graph(const PodShape& shape) {
     ++index;
   }
   for (const ContainerShape& container : shape.containers) {
-    then({Stage::image_pull, index});
+    pull(index, true);
     then({Stage::container_start, index});
     add_ready_branch(graph, index, container.has_readiness_probe);
     ++index;
@@ -141,7 +149,11 @@ StageGraph build_in_place_update_graph(const InPlaceUpdateShape& shape) {
     previous = next;
   }
   for (const ChangedContainer& c : changed) {
-    graph.add_dependency(previous, {Stage::image_pull, c.container});
+    graph.add_dependency(previous, {Stage::crash_loop_backoff, c.container});
+    graph.add_dependency({Stage::crash_loop_backoff, c.container},
+                         {Stage::image_pull_backoff, c.container});
+    graph.add_dependency({Stage::image_pull_backoff, c.container},
+                         {Stage::image_pull, c.container});
     graph.add_dependency({Stage::image_pull, c.container}, {Stage::container_start, c.container});
     add_ready_branch(graph, c.container, c.has_readiness_probe);
     previous = {Stage::container_start, c.container};

@@ -228,6 +228,72 @@ TEST_CASE("critical path: a retried pull counts its last attempt, the backoff is
   CHECK(accounted(path) == path.duration());
 }
 
+TEST_CASE("critical path: ImagePullBackOff is on the path before the pull that succeeds",
+          "[critical_path][image_backoff]") {
+  const StageGraph graph = single_container_graph(/*volume_setup=*/false);
+  // The first attempt starts at 4 and fails; the kubelet backs off and the attempt at 15
+  // succeeds: image_pull_backoff [4, 15], image_pull [15, 25]. No crash, so no
+  // crash_loop_backoff: the walk goes from the backoff to the sandbox through its absent vertex.
+  const std::vector<Span> spans = {
+      span(Stage::scheduling, kPod, 0, 2),       span(Stage::sandbox, kPod, 2, 4),
+      span(Stage::image_pull_backoff, 0, 4, 15), span(Stage::image_pull, 0, 15, 25),
+      span(Stage::container_start, 0, 25, 26),   span(Stage::app_start, 0, 26, 28),
+      span(Stage::readiness, 0, 28, 30),
+  };
+  const CriticalPath path = critical_path(spans, graph);
+  CHECK(stages_of(path) == std::vector<StageInstance>{{Stage::scheduling, kPod},
+                                                      {Stage::sandbox, kPod},
+                                                      {Stage::image_pull_backoff, 0},
+                                                      {Stage::image_pull, 0},
+                                                      {Stage::container_start, 0},
+                                                      {Stage::app_start, 0},
+                                                      {Stage::readiness, 0}});
+  // 2 + 2 + 11 + 10 + 1 + 2 + 2 = 30 s, none of it waiting; the backoff is 11 of them.
+  CHECK(path.time(Stage::image_pull_backoff) == secs(11));
+  CHECK(path.share(Stage::image_pull_backoff) == Approx(11.0 / 30));
+  CHECK(path.time(Stage::image_pull) == secs(10));
+  CHECK(path.waiting == Duration{});
+  CHECK(path.duration() == secs(30));
+  CHECK(accounted(path) == path.duration());
+}
+
+TEST_CASE("critical path: CrashLoopBackOff is on the path before the restart it delayed",
+          "[critical_path][crashloop]") {
+  const StageGraph graph = single_container_graph(/*volume_setup=*/false);
+  // Instance #0: pull [4, 14], start [14, 15], app [15, 18], crashes at 20. #1 restarts at once
+  // (no pull: cached): start [20, 21], app [21, 24], crashes at 26; the restart is refused
+  // until 36: crash_loop_backoff [26, 36]. #2: start [36, 37], app [37, 40], ready [40, 42],
+  // endpoint [42, 43].
+  const std::vector<Span> spans = {
+      span(Stage::scheduling, kPod, 0, 2),     span(Stage::sandbox, kPod, 2, 4),
+      span(Stage::image_pull, 0, 4, 14),       span(Stage::container_start, 0, 14, 15),
+      span(Stage::app_start, 0, 15, 18),       span(Stage::container_start, 0, 20, 21),
+      span(Stage::app_start, 0, 21, 24),       span(Stage::crash_loop_backoff, 0, 26, 36),
+      span(Stage::container_start, 0, 36, 37), span(Stage::app_start, 0, 37, 40),
+      span(Stage::readiness, 0, 40, 42),       span(Stage::endpoint_propagation, kPod, 42, 43),
+  };
+  const CriticalPath path = critical_path(spans, graph);
+  // The pull of #0 [4, 14] started before the backoff: ignored, or it would stand in for #2's
+  // absent pull and hide the backoff. From the sandbox's end (4) to the crash (26) the pod
+  // waits 22 s: the instances that crashed.
+  CHECK(stages_of(path) == std::vector<StageInstance>{{Stage::scheduling, kPod},
+                                                      {Stage::sandbox, kPod},
+                                                      {Stage::crash_loop_backoff, 0},
+                                                      {Stage::container_start, 0},
+                                                      {Stage::app_start, 0},
+                                                      {Stage::readiness, 0},
+                                                      {Stage::endpoint_propagation, kPod}});
+  CHECK(path.steps[2].waiting_before == secs(22));
+  CHECK(path.waiting == secs(22));
+  // 2 + 2 + 22 + 10 + 1 + 3 + 2 + 1 = 43 s; the backoff is 10 of them.
+  CHECK(path.duration() == secs(43));
+  CHECK(path.time(Stage::crash_loop_backoff) == secs(10));
+  CHECK(path.share(Stage::crash_loop_backoff) == Approx(10.0 / 43));
+  CHECK(path.time(Stage::container_start) == secs(1));
+  CHECK_FALSE(path.contains(Stage::image_pull));
+  CHECK(accounted(path) == path.duration());
+}
+
 TEST_CASE("critical path: rejects spans of several pods and reversed spans", "[critical_path]") {
   const StageGraph graph = single_container_graph(/*volume_setup=*/false);
   const std::vector<Span> mixed = {span(Stage::scheduling, kPod, 0, 1, 1),
@@ -244,9 +310,12 @@ TEST_CASE("critical path: an in-place update", "[critical_path]") {
   update.changed = {ChangedContainer{2, true}};
   const StageGraph graph = build_in_place_update_graph(update);
 
-  CHECK(graph.size() == 8);  // grace, termination, pull, start, app, readiness, 2 pod sinks
+  // grace, termination, the two backoffs, pull, start, app, readiness, 2 pod sinks
+  CHECK(graph.size() == 10);
   CHECK(graph.has_edge({Stage::in_place_grace, kPod}, {Stage::termination, 2}));
-  CHECK(graph.has_edge({Stage::termination, 2}, {Stage::image_pull, 2}));
+  CHECK(graph.has_edge({Stage::termination, 2}, {Stage::crash_loop_backoff, 2}));
+  CHECK(graph.has_edge({Stage::crash_loop_backoff, 2}, {Stage::image_pull_backoff, 2}));
+  CHECK(graph.has_edge({Stage::image_pull_backoff, 2}, {Stage::image_pull, 2}));
   CHECK(graph.has_edge({Stage::image_pull, 2}, {Stage::container_start, 2}));
   CHECK(graph.has_edge({Stage::container_start, 2}, {Stage::app_start, 2}));
   CHECK(graph.has_edge({Stage::app_start, 2}, {Stage::readiness, 2}));
@@ -328,8 +397,8 @@ TEST_CASE("stage graph: in-place update of two containers kills both, then resta
   const StageGraph graph = build_in_place_update_graph(update);
   CHECK(graph.has_edge({Stage::in_place_grace, kPod}, {Stage::termination, 1}));
   CHECK(graph.has_edge({Stage::termination, 1}, {Stage::termination, 3}));
-  CHECK(graph.has_edge({Stage::termination, 3}, {Stage::image_pull, 1}));
-  CHECK(graph.has_edge({Stage::container_start, 1}, {Stage::image_pull, 3}));
+  CHECK(graph.has_edge({Stage::termination, 3}, {Stage::crash_loop_backoff, 1}));
+  CHECK(graph.has_edge({Stage::container_start, 1}, {Stage::crash_loop_backoff, 3}));
   CHECK(graph.has_edge({Stage::container_start, 3}, {Stage::min_ready, kPod}));  // no probe
   CHECK_FALSE(graph.find({Stage::readiness, 3}));
   CHECK(graph.is_acyclic());
@@ -360,20 +429,48 @@ TEST_CASE("stage graph: 2 init containers, a sidecar and 2 app containers", "[cr
   const auto app = [](std::int32_t c) { return I{Stage::app_start, c}; };
   const auto ready = [](std::int32_t c) { return I{Stage::readiness, c}; };
   const auto init = [](std::int32_t c) { return I{Stage::init_containers, c}; };
+  const auto pull_backoff = [](std::int32_t c) { return I{Stage::image_pull_backoff, c}; };
+  const auto crash_backoff = [](std::int32_t c) { return I{Stage::crash_loop_backoff, c}; };
 
   const std::vector<std::pair<I, I>> expected = {
-      {scheduling, boot},  {boot, volumes},       {volumes, sandbox},  // bind, boot, mount
-      {sandbox, pull(0)},  {pull(0), init(0)},    {init(0), pull(1)},  // init 0 runs to exit
-      {pull(1), start(1)}, {start(1), pull(2)},                        // sidecar: started is enough
-      {start(1), app(1)},  {app(1), ready(1)},    {ready(1), min_ready}, {ready(1), endpoint},
-      {pull(2), init(2)},  {init(2), pull(3)},   // Initialized
-      {pull(3), start(3)}, {start(3), pull(4)},  // spec order, serial pulls
-      {start(3), app(3)},  {app(3), ready(3)},    {ready(3), min_ready}, {ready(3), endpoint},
-      {pull(4), start(4)}, {start(4), min_ready}, {start(4), endpoint},  // no probe: ready at start
+      {scheduling, boot},
+      {boot, volumes},
+      {volumes, sandbox},  // bind, boot, mount
+      // Init 0 runs to exit; no crash_loop_backoff for a run-to-completion init container.
+      {sandbox, pull_backoff(0)},
+      {pull_backoff(0), pull(0)},
+      {pull(0), init(0)},
+      // Sidecar 1: started is enough for the next init container.
+      {init(0), crash_backoff(1)},
+      {crash_backoff(1), pull_backoff(1)},
+      {pull_backoff(1), pull(1)},
+      {pull(1), start(1)},
+      {start(1), pull_backoff(2)},
+      {start(1), app(1)},
+      {app(1), ready(1)},
+      {ready(1), min_ready},
+      {ready(1), endpoint},
+      {pull_backoff(2), pull(2)},
+      {pull(2), init(2)},  // Initialized
+      {init(2), crash_backoff(3)},
+      {crash_backoff(3), pull_backoff(3)},
+      {pull_backoff(3), pull(3)},
+      {pull(3), start(3)},
+      {start(3), crash_backoff(4)},  // spec order, serial pulls
+      {start(3), app(3)},
+      {app(3), ready(3)},
+      {ready(3), min_ready},
+      {ready(3), endpoint},
+      {crash_backoff(4), pull_backoff(4)},
+      {pull_backoff(4), pull(4)},
+      {pull(4), start(4)},
+      {start(4), min_ready},
+      {start(4), endpoint},  // no probe: ready at start
   };
   // 4 pod-level + 3 init stages x 2 + sidecar's app/ready + container 3's 4 + container 4's 2
-  // + 2 pod-level sinks = 4 + 6 + 2 + 4 + 2 + 2 = 20 vertices; 23 edges, listed above.
-  CHECK(boost::num_vertices(g) == 20);
+  // + 2 pod-level sinks = 20 vertices, plus 5 image_pull_backoff and 3 crash_loop_backoff (the
+  // sidecar and the app containers) = 28; 31 edges, listed above.
+  CHECK(boost::num_vertices(g) == 28);
   CHECK(boost::num_edges(g) == expected.size());
   for (const auto& [before, after] : expected) {
     INFO(to_string(before.stage) << "[" << before.container << "] -> " << to_string(after.stage)
@@ -413,7 +510,7 @@ TEST_CASE("stage graph: 2 init containers, a sidecar and 2 app containers", "[cr
     bare.containers = {ContainerShape{}};
     const StageGraph small = build_pod_start_graph(bare);
     CHECK_FALSE(small.find(scheduling));
-    CHECK(small.has_edge(sandbox, pull(0)));
+    CHECK(small.has_edge(sandbox, crash_backoff(0)));
     CHECK(boost::in_degree(*small.find(sandbox), small.graph()) == 0);
   }
 }

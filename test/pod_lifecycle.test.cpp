@@ -636,6 +636,94 @@ TEST_CASE("the creation critical path of a recorded pod", "[lifecycle][critical_
   CHECK(fleet.fraction_on_path(Stage::image_pull) == 1.0);
 }
 
+TEST_CASE("the critical path of an in-place update", "[lifecycle][critical_path]") {
+  // The timeline of "in-place update keeps node, sandbox and IP" above: grace [100, 103], kill
+  // [103, 104], pull of top2 [104, 104.2], start [104.2, 104.4], app_start [104.4, 107.6],
+  // readiness [107.6, 114.4] (the probe tick at 114.4), endpoint_propagation [114.4, 114.8];
+  // minReadySeconds 0. All on the path, back to back:
+  //   3 + 1 + 0.2 + 0.2 + 3.2 + 6.8 + 0.4 = 14.8 s.
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(2)}));
+  PodTemplate t;
+  InitContainerSpec init;
+  init.name = "migrate";
+  init.image = im.init;
+  t.initContainers.push_back(init);
+  t.containers.push_back(app_container(im.v1, ReadinessProbe{}));
+  const PodId p = cluster.create_pod(t, PodOwner{7, 1, 0, "web-0"});
+  sim.run_until(at_s(100));
+  CHECK(in_place_critical_paths(cluster, p).empty());
+  REQUIRE(cluster.update_in_place(p, {{"app", im.v2}}, {3, 2}));
+  sim.run();
+
+  const std::vector<CriticalPath> paths = in_place_critical_paths(cluster, p);
+  REQUIRE(paths.size() == 1);
+  const CriticalPath& path = paths.front();
+  std::vector<std::pair<Stage, std::int32_t>> steps;
+  for (const CriticalStep& step : path.steps) steps.emplace_back(step.stage, step.container);
+  // The app container is index 1 (after the init container).
+  CHECK(steps == std::vector<std::pair<Stage, std::int32_t>>{
+                     {Stage::in_place_grace, Span::kPodLevel},
+                     {Stage::termination, 1},
+                     {Stage::image_pull, 1},
+                     {Stage::container_start, 1},
+                     {Stage::app_start, 1},
+                     {Stage::readiness, 1},
+                     {Stage::endpoint_propagation, Span::kPodLevel}});
+  CHECK(path.start.seconds() == Approx(100).margin(1e-6));
+  CHECK(path.duration().seconds() == Approx(14.8).margin(1e-6));
+  CHECK(path.waiting == sim::Duration{});
+  CHECK(path.time(Stage::in_place_grace).seconds() == Approx(3).margin(1e-6));
+  CHECK(path.time(Stage::termination).seconds() == Approx(1).margin(1e-6));
+  CHECK(path.time(Stage::image_pull).seconds() == Approx(0.2).margin(1e-6));
+  CHECK(path.time(Stage::readiness).seconds() == Approx(6.8).margin(1e-6));
+  // Shares: grace 3 / 14.8 = 15/74, pull 0.2 / 14.8 = 1/74, app_start 3.2 / 14.8 = 8/37,
+  // readiness 6.8 / 14.8 = 17/37.
+  CHECK(path.share(Stage::in_place_grace) == Approx(15.0 / 74).epsilon(1e-9));
+  CHECK(path.share(Stage::image_pull) == Approx(1.0 / 74).epsilon(1e-9));
+  CHECK(path.share(Stage::app_start) == Approx(8.0 / 37).epsilon(1e-9));
+  CHECK(path.share(Stage::readiness) == Approx(17.0 / 37).epsilon(1e-9));
+  // The update is not part of the creation path, which ends at the first Ready.
+  CHECK_FALSE(creation_critical_path(cluster, p).contains(Stage::in_place_grace));
+  CHECK(in_place_critical_paths(cluster, p, at_s(100.5)).empty());  // began before `since`
+
+  const CriticalPathSummary fleet = in_place_update_critical_paths(cluster);
+  CHECK(fleet.pods() == 1);
+  CHECK(fleet.fraction_on_path(Stage::in_place_grace) == 1.0);
+  CHECK(fleet.pooled_share(Stage::readiness) == Approx(17.0 / 37).epsilon(1e-9));
+}
+
+TEST_CASE("in-place updates back to back: one critical path each", "[lifecycle][critical_path]") {
+  // The first section of "in-place updates: back to back" above. Update 1 at 50: kill [50, 51],
+  // pull [51, 51.2], start [51.2, 51.4]; Ready at 51.4 (no probe), endpoint [51.4, 51.8],
+  // min_ready [51.4, 55], cut at 55 by update 2: 1 + 0.2 + 0.2 + 3.6 = 5 s.
+  // Update 2 at 55: kill [55, 56], start [56, 56.2] (v1 is present: no pull; update 1's pull
+  // is not its), Ready at 56.2, min_ready [56.2, 66.2]: 1 + 0.2 + 10 = 11.2 s.
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  t.containers.push_back(app_container(im.v1));
+  const PodId p = cluster.create_pod(t, PodOwner{1, 1, 10, "web-0"});
+  sim.run_until(at_s(50));
+  REQUIRE(cluster.update_in_place(p, {{"app", im.v2}}));
+  sim.run_until(at_s(55));
+  REQUIRE(cluster.update_in_place(p, {{"app", im.v1}}));
+  sim.run();
+
+  const std::vector<CriticalPath> paths = in_place_critical_paths(cluster, p);
+  REQUIRE(paths.size() == 2);
+  CHECK(paths[0].duration().seconds() == Approx(5).margin(1e-6));
+  CHECK(paths[0].time(Stage::image_pull).seconds() == Approx(0.2).margin(1e-6));
+  CHECK(paths[0].time(Stage::min_ready).seconds() == Approx(3.6).margin(1e-6));
+  CHECK(paths[1].start.seconds() == Approx(55).margin(1e-6));
+  CHECK(paths[1].duration().seconds() == Approx(11.2).margin(1e-6));
+  CHECK_FALSE(paths[1].contains(Stage::image_pull));
+  CHECK(paths[1].time(Stage::min_ready).seconds() == Approx(10).margin(1e-6));
+  CHECK(paths[1].waiting == sim::Duration{});
+}
+
 // ---- Scheduling that cannot succeed yet -----------------------------------------------------
 
 TEST_CASE("an unschedulable pod does not keep the simulation alive", "[lifecycle][scheduler]") {
@@ -788,6 +876,45 @@ TEST_CASE("registryPullQPS: pulls beyond the node's burst fail and back off",
     check_span(span_of(c2, q[2], Stage::image_pull, 0), 0.6, 5.1);
     CHECK(c2.puller().counters().pulls_throttled == 0);
   }
+}
+
+TEST_CASE("a pull that fails once puts its ImagePullBackOff on the critical path",
+          "[lifecycle][image_backoff][critical_path]") {
+  // As in the registryPullQPS test, with two pods: a takes the token and pulls [0.6, 2.1]; b
+  // gets the pull slot at 2.1, finds 0.375 tokens and fails at once; its backoff (10 s) ends at
+  // 12.1, when the bucket is full again: b pulls [12.1, 13.6], starts [13.6, 13.8], is Ready at
+  // 13.8 (no probe) and its endpoint_propagation runs [13.8, 14.2]. b's image_pull_backoff runs
+  // from its first attempt (0.6, waiting for the slot) to the one that succeeds: [0.6, 12.1].
+  // b's path: volume_setup 0.1 + sandbox 0.5 + backoff 11.5 + pull 1.5 + start 0.2 + endpoint
+  // 0.4 = 14.2 s, no waiting (scheduling takes 0 s and drops out).
+  Images im;
+  sim::Simulation sim;
+  ClusterConfig config = base_config({regular_pool(1)});
+  config.image_pull.registryPullQPS = 0.25;
+  config.image_pull.registryBurst = 1;
+  Cluster cluster(sim, im.catalog, config);
+  PodTemplate ta;
+  ta.containers.push_back(app_container(im.app));
+  PodTemplate tb;
+  tb.containers.push_back(app_container(im.app2));
+  const PodId a = cluster.create_pod(ta);
+  const PodId b = cluster.create_pod(tb);
+  sim.run();
+
+  const CriticalPath path = creation_critical_path(cluster, b);
+  std::vector<Stage> stages;
+  for (const CriticalStep& step : path.steps) stages.push_back(step.stage);
+  CHECK(stages == std::vector<Stage>{Stage::volume_setup, Stage::sandbox, Stage::image_pull_backoff,
+                                     Stage::image_pull, Stage::container_start,
+                                     Stage::endpoint_propagation});
+  CHECK(path.duration().seconds() == Approx(14.2).margin(1e-6));
+  CHECK(path.time(Stage::image_pull_backoff).seconds() == Approx(11.5).margin(1e-6));
+  CHECK(path.share(Stage::image_pull_backoff) == Approx(11.5 / 14.2).epsilon(1e-9));
+  CHECK(path.time(Stage::image_pull).seconds() == Approx(1.5).margin(1e-6));
+  CHECK(path.waiting == sim::Duration{});
+  // a never backed off: 0.1 + 0.5 + 1.5 + 0.2 + 0.4 = 2.7 s.
+  CHECK_FALSE(creation_critical_path(cluster, a).contains(Stage::image_pull_backoff));
+  CHECK(creation_critical_path(cluster, a).duration().seconds() == Approx(2.7).margin(1e-6));
 }
 
 // ---- Endpoint removal and sidecar termination order -----------------------------------------
@@ -977,6 +1104,54 @@ TEST_CASE("startupProbe failures restart the container under CrashLoopBackOff",
   CHECK(cluster.pod(p).phase == PodPhase::terminated);
 }
 
+TEST_CASE("a restart CrashLoopBackOff delayed puts the backoff on the critical path",
+          "[lifecycle][probes][crashloop][critical_path]") {
+  // startupProbe period 3, failureThreshold 1, ticking at 0, 3, 6, ... (the pod was admitted at
+  // 0); the app needs 2 s (app_start 2) and stops in 2 s (shutdown 2). An instance started at S
+  // passes only if the first tick at or after S comes at S + 2 or later.
+  //   #0 S 2.3 (sandbox 0.6, pull 1.5, start 0.2): tick 3 < 4.3 fails: killed [3, 5],
+  //      restarted at once (no exited instance before).
+  //   #1 S 5.2: tick 6 < 7.2 fails: killed [6, 8]; no backoff entry yet: Next() sets 10 s,
+  //      restarted at once.
+  //   #2 S 8.2: tick 9 < 10.2 fails: killed [9, 11]; #1 exited at 8, 11 - 8 < 10: refused.
+  //      crash_loop_backoff [11, 21] (#2's exit + 10 s).
+  //   #3 S 21.2: tick 24 >= 23.2 passes: Started at 24. app_start [21.2, 23.2]; the readiness
+  //      probe's manual trigger at 24 succeeds: readiness [23.2, 24], Ready at 24,
+  //      endpoint_propagation [24, 24.4].
+  // Path: volume_setup 0.1, sandbox 0.5, waiting 10.4 (0.6 to 11: the crashed instances),
+  // crash_loop_backoff 10, container_start 0.2, app_start 2, readiness 0.8, endpoint 0.4:
+  // 24.4 s.
+  Images im;
+  sim::Simulation sim;
+  Cluster cluster(sim, im.catalog, base_config({regular_pool(1)}));
+  PodTemplate t;
+  t.containers.push_back(app_container(im.app, ReadinessProbe{}));
+  Probe startup;
+  startup.periodSeconds = 3;
+  startup.failureThreshold = 1;
+  t.containers[0].startupProbe = startup;
+  t.containers[0].app_start = sim::dist::constant(2);
+  t.containers[0].shutdown = sim::dist::constant(2);
+  const PodId p = cluster.create_pod(t);
+  sim.run();
+  REQUIRE(cluster.pod(p).ready);
+  CHECK(cluster.pod(p).ready_since->seconds() == Approx(24).margin(1e-6));
+  CHECK(cluster.pod(p).containers[0].restartCount == 3);
+  check_span(span_of(cluster, p, Stage::crash_loop_backoff, 0), 11, 21);
+
+  const CriticalPath path = creation_critical_path(cluster, p);
+  std::vector<Stage> stages;
+  for (const CriticalStep& step : path.steps) stages.push_back(step.stage);
+  CHECK(stages == std::vector<Stage>{Stage::volume_setup, Stage::sandbox, Stage::crash_loop_backoff,
+                                     Stage::container_start, Stage::app_start, Stage::readiness,
+                                     Stage::endpoint_propagation});
+  CHECK(path.duration().seconds() == Approx(24.4).margin(1e-6));
+  CHECK(path.time(Stage::crash_loop_backoff).seconds() == Approx(10).margin(1e-6));
+  CHECK(path.share(Stage::crash_loop_backoff) == Approx(10 / 24.4).epsilon(1e-9));
+  CHECK(path.waiting.seconds() == Approx(10.4).margin(1e-6));
+  CHECK(path.time(Stage::readiness).seconds() == Approx(0.8).margin(1e-6));
+}
+
 TEST_CASE("livenessProbe: a hung app goes not ready, is killed and comes back",
           "[lifecycle][probes]") {
   // The app hangs 20 s after it serves. readinessProbe period 5, failureThreshold 2;
@@ -1111,6 +1286,23 @@ TEST_CASE("a sidecar must be started before the next init container, and be read
   CHECK(cluster.pod(p).ready_since->seconds() == Approx(14.0).margin(1e-6));
   CHECK(cluster.pod(p).init_containers[0].running);
   CHECK_FALSE(cluster.pod(p).init_containers[1].running);
+  // The creation path runs through proxy's readiness (ends 14), not the app's start (6.9):
+  // volume_setup 0.1, sandbox 0.5, pull 0.75, start 0.2, app_start 2, readiness 10.45,
+  // endpoint_propagation [14, 14.4] 0.4: 14.4 s, no waiting.
+  const CriticalPath path = creation_critical_path(cluster, p);
+  std::vector<std::pair<Stage, std::int32_t>> steps;
+  for (const CriticalStep& step : path.steps) steps.emplace_back(step.stage, step.container);
+  CHECK(steps == std::vector<std::pair<Stage, std::int32_t>>{
+                     {Stage::volume_setup, Span::kPodLevel},
+                     {Stage::sandbox, Span::kPodLevel},
+                     {Stage::image_pull, 0},
+                     {Stage::container_start, 0},
+                     {Stage::app_start, 0},
+                     {Stage::readiness, 0},
+                     {Stage::endpoint_propagation, Span::kPodLevel}});
+  CHECK(path.duration().seconds() == Approx(14.4).margin(1e-6));
+  CHECK(path.time(Stage::readiness).seconds() == Approx(10.45).margin(1e-6));
+  CHECK(path.waiting == sim::Duration{});
 
   SECTION("without a startupProbe the next init container follows its start at once") {
     // A second pod once the first has settled (t0), on the same node.

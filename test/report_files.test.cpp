@@ -145,7 +145,8 @@ TEST_CASE("report: rollouts.csv, pods.csv and stages.csv", "[report]") {
         "\"v,1\",0,web-1,web,node-2,,scheduling,0.500000000,0.500000000,0.000000000\n");
 
   // 0.25 and 9.75 s in each of two replications: shares 0.5 / 20 and 19.5 / 20. On the critical
-  // paths, 1 s of scheduling and 3 s of pulls in the first replication only: 1/4 and 3/4.
+  // paths, 1 s of scheduling and 3 s of pulls in the first replication only: 1/4 and 3/4. No
+  // in-place update: its column is empty.
   ExperimentResult with_paths = e;
   auto& path = with_paths.variants[0].replications[0].critical_path_seconds;
   path[static_cast<std::size_t>(podsim::model::Stage::scheduling)] = 1;
@@ -153,9 +154,20 @@ TEST_CASE("report: rollouts.csv, pods.csv and stages.csv", "[report]") {
   std::ostringstream stages;
   podsim::report::write_stages_csv(stages, podsim::report::summarize(with_paths));
   CHECK(stages.str() ==
-        "variant,stage,seconds,share,critical_path_share\n"
-        "\"v,1\",scheduling,0.250000000,0.025,0.25\n"
-        "\"v,1\",image_pull,9.750000000,0.975,0.75\n");
+        "variant,stage,seconds,share,critical_path_share,in_place_critical_path_share\n"
+        "\"v,1\",scheduling,0.250000000,0.025,0.25,\n"
+        "\"v,1\",image_pull,9.750000000,0.975,0.75,\n");
+  // In-place update paths with 1 s of pulls in each replication: all of them, 1.
+  for (auto& r : with_paths.variants[0].replications) {
+    r.in_place_critical_path_seconds[static_cast<std::size_t>(podsim::model::Stage::image_pull)] =
+        1;
+  }
+  std::ostringstream both;
+  podsim::report::write_stages_csv(both, podsim::report::summarize(with_paths));
+  CHECK(both.str() ==
+        "variant,stage,seconds,share,critical_path_share,in_place_critical_path_share\n"
+        "\"v,1\",scheduling,0.250000000,0.025,0.25,0\n"
+        "\"v,1\",image_pull,9.750000000,0.975,0.75,1\n");
 
   ExperimentResult bad = small_result();
   (*bad.variants[0].replications[0].spans)[1].end_s = 0.1;  // ends before it starts

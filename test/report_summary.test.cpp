@@ -268,6 +268,10 @@ TEST_CASE("report: summary.json, exact text of a tiny case", "[report]") {
         "scheduling": null,
         "image_pull": null
       },
+      "in_place_critical_path_share": {
+        "scheduling": null,
+        "image_pull": null
+      },
       "stage_seconds": {
         "scheduling": 1,
         "image_pull": 0
@@ -298,6 +302,10 @@ TEST_CASE("report: summary.json, exact text of a tiny case", "[report]") {
         "image_pull": 0.75
       },
       "critical_path_share": {
+        "scheduling": null,
+        "image_pull": null
+      },
+      "in_place_critical_path_share": {
         "scheduling": null,
         "image_pull": null
       },
@@ -439,6 +447,70 @@ TEST_CASE("report: terminal report", "[report]") {
   const std::string coloured = podsim::report::terminal_report(s, true);
   CHECK(coloured.find("\x1b[") != std::string::npos);
   CHECK(coloured.find("\x1b[32m-60.0% [-66.8, -53.2]\x1b[0m") != std::string::npos);  // better
+}
+
+TEST_CASE("report: in-place update critical paths beside creation's", "[report]") {
+  // recreate: creation paths of 6 s pull + 2 s start per replication -> 0.75 and 0.25.
+  // in-place: update paths of 1 s grace + 1 s stop + 6 s pull + 2 s readiness per replication
+  // -> 0.1, 0.1, 0.6, 0.2; no new pods, so its creation shares are undefined.
+  ExperimentResult e = two_by_three();
+  for (auto& r : e.variants[0].replications) {
+    r.critical_path_seconds[static_cast<std::size_t>(Stage::image_pull)] = 6;
+    r.critical_path_seconds[static_cast<std::size_t>(Stage::container_start)] = 2;
+  }
+  for (auto& r : e.variants[1].replications) {
+    auto& path = r.in_place_critical_path_seconds;
+    path[static_cast<std::size_t>(Stage::in_place_grace)] = 1;
+    path[static_cast<std::size_t>(Stage::termination)] = 1;
+    path[static_cast<std::size_t>(Stage::image_pull)] = 6;
+    path[static_cast<std::size_t>(Stage::readiness)] = 2;
+  }
+  const Summary s = podsim::report::summarize(e);
+  const auto stage = [&](std::size_t v, Stage st) {
+    for (const auto& x : s.variants[v].stages) {
+      if (x.stage == st) return x;
+    }
+    FAIL("no stage " << to_string(st));
+    return podsim::report::StageSummary{};
+  };
+  CHECK(stage(0, Stage::image_pull).critical_path_share == Approx(0.75));
+  CHECK(std::isnan(stage(0, Stage::image_pull).in_place_critical_path_share));
+  CHECK(std::isnan(stage(1, Stage::image_pull).critical_path_share));
+  CHECK(stage(1, Stage::image_pull).in_place_critical_path_share == Approx(0.6));
+  CHECK(stage(1, Stage::in_place_grace).in_place_critical_path_share == Approx(0.1));
+  CHECK(stage(1, Stage::readiness).in_place_critical_path_share == Approx(0.2));
+  CHECK(stage(1, Stage::scheduling).in_place_critical_path_share == 0);  // listed, never on it
+
+  const std::string json = podsim::report::summary_json(s, 0);
+  CHECK_THAT(json, Catch::Contains(R"("critical_path_share":{"scheduling":0,"image_pull":0.75,)"));
+  CHECK_THAT(
+      json, Catch::Contains(R"("in_place_critical_path_share":{"scheduling":0,"image_pull":0.6,)"));
+  CHECK_THAT(json, Catch::Contains(R"("in_place_critical_path_share":{"scheduling":null,)"));
+
+  const std::string text = podsim::report::terminal_report(s, false);
+  INFO(text);
+  CHECK_THAT(text, Catch::Contains("share of in-place updates' critical paths"));
+  // recreate's lines have no in-place column; in-place's have no creation column.
+  std::vector<std::string> stage_lines;
+  bool in_stages = false;
+  for (const std::string& line : lines_of(text)) {
+    in_stages = in_stages || line.starts_with("where pod time goes");
+    if (in_stages && line.starts_with("  ")) stage_lines.push_back(line);
+  }
+  // Stages in enum order: scheduling, image_pull, readiness, in_place_grace.
+  REQUIRE(stage_lines.size() == 8);
+  CHECK_THAT(stage_lines[1], Catch::EndsWith("75.0% on path"));
+  CHECK(stage_lines[1].find("in-place path") == std::string::npos);
+  CHECK_THAT(stage_lines[5], Catch::EndsWith("60.0% in-place path"));
+  CHECK(stage_lines[5].find("on path") == std::string::npos);
+  CHECK_THAT(stage_lines[7], Catch::EndsWith("10.0% in-place path"));
+  CHECK(column_of(stage_lines[5], "in-place path") == column_of(stage_lines[7], "in-place path"));
+
+  // Without in-place updates the header stays as it was.
+  const std::string plain =
+      podsim::report::terminal_report(podsim::report::summarize(two_by_three()), false);
+  CHECK(plain.find("in-place updates' critical paths") == std::string::npos);
+  CHECK(plain.find("in-place path") == std::string::npos);
 }
 
 TEST_CASE("report: terminal report with explicit comparisons", "[report]") {

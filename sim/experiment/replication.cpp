@@ -241,12 +241,28 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
       continue;
     result.stage_seconds[static_cast<std::size_t>(s.stage)] += (s.end - s.start).seconds();
   }
-  // Which stages decided how long the new pods took (their creation critical paths).
+  // Which stages decided how long the new pods took to come up (their creation critical paths)
+  // and the pods updated in place to come back (one path per update).
+  std::vector<std::vector<model::Span>> touched_spans(touched_by.size());
+  for (const model::Span& s : spans) {
+    if (s.pod < touched_by.size() && touched_by[s.pod] >= 0) touched_spans[s.pod].push_back(s);
+  }
+  const auto add_path = [](const model::CriticalPath& path,
+                           std::array<double, model::kStageCount>& seconds) {
+    for (std::size_t i = 0; i < model::kStageCount; ++i) seconds[i] += path.stage_time[i].seconds();
+  };
   for (model::PodId p = 0; p < touched_by.size(); ++p) {
-    if (touched_by[p] < 0 || cluster.pod(p).created_at < touched_from[p]) continue;
-    const model::CriticalPath path = model::creation_critical_path(cluster, p);
-    for (std::size_t i = 0; i < model::kStageCount; ++i) {
-      result.critical_path_seconds[i] += path.stage_time[i].seconds();
+    if (touched_by[p] < 0) continue;
+    const model::Pod& pod = cluster.pod(p);
+    if (pod.created_at >= touched_from[p]) {
+      add_path(model::creation_critical_path(cluster, p, touched_spans[p]),
+               result.critical_path_seconds);
+    }
+    if (pod.in_place_updates > 0) {
+      for (const model::CriticalPath& path : model::in_place_critical_paths(
+               cluster, p, std::move(touched_spans[p]), touched_from[p])) {
+        add_path(path, result.in_place_critical_path_seconds);
+      }
     }
   }
   if (options.trace) {

@@ -96,11 +96,12 @@ void write_pods_csv(std::ostream& out, const experiment::ExperimentResult& resul
 
 void write_stages_csv(std::ostream& out, const Summary& summary) {
   CsvWriter csv(out);
-  csv.row({"variant", "stage", "seconds", "share", "critical_path_share"});
+  csv.row({"variant", "stage", "seconds", "share", "critical_path_share",
+           "in_place_critical_path_share"});
   for (const VariantSummary& v : summary.variants) {
     for (const StageSummary& s : v.stages) {
       csv.row({v.name, model::to_string(s.stage), fixed_seconds(s.mean_seconds), shortest(s.share),
-               shortest(s.critical_path_share)});
+               shortest(s.critical_path_share), shortest(s.in_place_critical_path_share)});
     }
   }
 }

@@ -79,8 +79,10 @@ VariantSummary summarize_variant(const VariantResult& v, const std::vector<model
   std::map<std::string, sim::SampleSet> samples;
   std::array<double, model::kStageCount> stage_totals{};
   std::array<double, model::kStageCount> path_totals{};
+  std::array<double, model::kStageCount> in_place_totals{};
   double all_stages = 0;
   double all_path = 0;
+  double all_in_place = 0;
   for (const ReplicationResult& r : v.replications) {
     if (r.stalled) ++s.stalled;
     for (const auto& [name, x] : r.metrics) {
@@ -92,6 +94,8 @@ VariantSummary summarize_variant(const VariantResult& v, const std::vector<model
       all_stages += r.stage_seconds[i];
       path_totals[i] += r.critical_path_seconds[i];
       all_path += r.critical_path_seconds[i];
+      in_place_totals[i] += r.in_place_critical_path_seconds[i];
+      all_in_place += r.in_place_critical_path_seconds[i];
     }
   }
   for (const auto& [name, set] : samples) s.metrics.emplace(name, describe(set));
@@ -105,6 +109,9 @@ VariantSummary summarize_variant(const VariantResult& v, const std::vector<model
     st.share = all_stages > 0 ? seconds / all_stages : kUndefined;
     st.critical_path_share =
         all_path > 0 ? path_totals[static_cast<std::size_t>(stage)] / all_path : kUndefined;
+    st.in_place_critical_path_share =
+        all_in_place > 0 ? in_place_totals[static_cast<std::size_t>(stage)] / all_in_place
+                         : kUndefined;
     s.stages.push_back(st);
   }
   return s;

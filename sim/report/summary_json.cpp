@@ -64,6 +64,8 @@ void variant(JsonWriter& w, const VariantSummary& v) {
   w.end_object();
   stage_object(w, "stage_share", v.stages, &StageSummary::share);
   stage_object(w, "critical_path_share", v.stages, &StageSummary::critical_path_share);
+  stage_object(w, "in_place_critical_path_share", v.stages,
+               &StageSummary::in_place_critical_path_share);
   stage_object(w, "stage_seconds", v.stages, &StageSummary::mean_seconds);
   w.key("stalled");
   w.value(static_cast<std::uint64_t>(v.stalled));

@@ -289,11 +289,21 @@ void stage_bars(std::string& out, const Summary& s, const Style& style) {
     }
   }
 
+  // The header names the in-place column only when some variant updated pods in place.
+  bool in_place = false;
+  for (const VariantSummary& v : s.variants) {
+    for (const StageSummary& st : v.stages) {
+      in_place = in_place || std::isfinite(st.in_place_critical_path_share);
+    }
+  }
+
   out += '\n';
   out += style.bold("where pod time goes");
   out += style.dim(
-      " (share of all stage time; pod-seconds per replication; share of new pods' critical "
-      "paths)");
+      in_place ? " (share of all stage time; pod-seconds per replication; share of new pods' "
+                 "critical paths; share of in-place updates' critical paths)"
+               : " (share of all stage time; pod-seconds per replication; share of new pods' "
+                 "critical paths)");
   out += '\n';
   for (const VariantSummary& v : s.variants) {
     out += style.bold(v.name);
@@ -310,6 +320,12 @@ void stage_bars(std::string& out, const Summary& s, const Style& style) {
           "  {}  {}  {}  {} s  {}", pad_right(std::string(model::to_string(st.stage)), name_width),
           pad_right(style.cyan(bar(largest > 0 ? st.share / largest : 0)), kBarCells),
           pad_left(share, 6), pad_left(seconds, seconds_width), pad_left(on_path, 15));
+      if (std::isfinite(st.in_place_critical_path_share)) {
+        line += fmt::format("  {}",
+                            pad_left(fmt::format("{}% in-place path",
+                                                 percent(st.in_place_critical_path_share, false)),
+                                     21));
+      }
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line;
       out += '\n';

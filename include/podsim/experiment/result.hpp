@@ -62,6 +62,9 @@ struct ReplicationResult {
   /// Seconds each stage spent on the creation critical path of the pods the releases created
   /// (summed over those pods; indexed by model::Stage): which stages decided how long they took.
   std::array<double, model::kStageCount> critical_path_seconds{};
+  /// The same over the critical paths of the in-place updates the releases made, each from the
+  /// update's start to the pod's next Ready.
+  std::array<double, model::kStageCount> in_place_critical_path_seconds{};
   /// Some rollout stalled or was refused.
   bool stalled = false;
   /// Spans, only for traced replications (the first one, or all with --trace-all).

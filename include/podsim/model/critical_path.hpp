@@ -73,8 +73,12 @@ struct CriticalPath {
 ///   include both its creation and a later in-place update, so that a creation-time image pull
 ///   does not stand in for the update's cached (absent) one.
 /// - Spans whose (stage, container) is not in the graph are ignored. If several spans map to one
-///   stage instance (a retried pull), the one that started last counts; the earlier attempts and
-///   the backoff between them become waiting.
+///   stage instance, the one that started last counts; earlier ones become waiting.
+/// - A container's backoffs are stages of their own: image_pull_backoff (from the first failed
+///   pull attempt to the one that succeeds) before its image_pull, crash_loop_backoff before the
+///   restart it delayed. The spans a container recorded before its last crash_loop_backoff
+///   began are ignored: they belong to instances that crashed (their time, up to the crash,
+///   shows as waiting before the backoff), and the restart is what the pod waited for.
 CriticalPath critical_path(std::span<const Span> spans, const StageGraph& graph,
                            sim::Time since = sim::Time::zero());
 

@@ -1,6 +1,7 @@
 #pragma once
-// What one replication records: every stage span of every pod and the counters reports compare
-// between variants (sandboxes, IP changes, pods created, in-place restarts).
+// What one replication records: every stage span of every pod, the containers each in-place
+// update changed, and the counters reports compare between variants (sandboxes, IP changes,
+// pods created, in-place restarts).
 
 #include <cstdint>
 #include <vector>
@@ -21,15 +22,27 @@ struct ClusterCounters {
   std::uint64_t pods_stalled = 0;
 };
 
+/// One container an in-place update changed. The spans alone do not say which containers an
+/// update restarted, nor when it began if it has no grace period; its critical path needs both.
+struct InPlaceChange {
+  PodId pod = 0;
+  sim::Time start;             // when the kubelet took the update up (its grace period starts)
+  std::int32_t container = 0;  // numbered as Span::container
+};
+
 class Recorder {
  public:
   void add(const Span& span) { spans_.push_back(span); }
   const std::vector<Span>& spans() const { return spans_; }
+  void add(const InPlaceChange& change) { in_place_changes_.push_back(change); }
+  /// In the order the updates began.
+  const std::vector<InPlaceChange>& in_place_changes() const { return in_place_changes_; }
   ClusterCounters& counters() { return counters_; }
   const ClusterCounters& counters() const { return counters_; }
 
  private:
   std::vector<Span> spans_;
+  std::vector<InPlaceChange> in_place_changes_;
   ClusterCounters counters_;
 };
 

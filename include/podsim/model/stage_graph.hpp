@@ -7,7 +7,7 @@
 //   shape.init_containers = {{}, {.sidecar = true}};
 //   shape.containers = {{}, {.has_readiness_probe = false}};
 //   StageGraph graph = build_pod_start_graph(shape);
-//   graph.has_edge({Stage::sandbox}, {Stage::image_pull, 0});  // true
+//   graph.has_edge({Stage::sandbox}, {Stage::image_pull_backoff, 0});  // true
 //
 // Vertices are (Stage, container) stage instances, with the container numbering of model::Span:
 // init containers first, then app containers, Span::kPodLevel (-1) for pod-wide stages.
@@ -20,6 +20,12 @@
 //       Optional stages are left out of the chain (not just bypassed) when the shape says so.
 //   sandbox -> image_pull[0]
 //       Containers start only in a ready sandbox (RunPodSandbox: netns, CNI, IP).
+//   X -> crash_loop_backoff[c] -> image_pull_backoff[c] -> image_pull[c]
+//       Every "X -> image_pull[c]" below (and in an in-place update) is this chain. A crashed
+//       container is restarted only once CrashLoopBackOff lets it (doBackOff, before the pull),
+//       and a pull that failed is retried only once ImagePullBackOff has run (EnsureImageExists;
+//       domain-reference §3.3). Both are absent when nothing failed. Run-to-completion init
+//       containers have no crash_loop_backoff: podsim does not fail them.
 //   image_pull[i] -> init_containers[i] -> image_pull[i+1]
 //       Init containers run one at a time, in order, one per sync: startContainer pulls
 //       (EnsureImageExists), creates and starts; the next one starts after this one exits 0.

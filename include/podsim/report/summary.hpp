@@ -46,6 +46,9 @@ struct StageSummary {
   /// This stage's time on the creation critical paths of new pods over all their critical-path
   /// time (summed over replications); NaN when no pod was created.
   double critical_path_share = kUndefined;
+  /// The same over the critical paths of the releases' in-place updates; NaN when no pod was
+  /// updated in place.
+  double in_place_critical_path_share = kUndefined;
 };
 
 struct VariantSummary {
