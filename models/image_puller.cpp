@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "podsim/model/client_rate_limiter.hpp"
+#include "podsim/sim/id_map.hpp"
 #include "podsim/sim/wait.hpp"
 
 namespace podsim::model {
@@ -30,9 +31,11 @@ struct ImagePuller::NodeState {
   DownloadLimiter downloads;             // DownloadLimitScope::per_node
   std::uint32_t unpack_busy = 0;
   TaskQueue unpack_queue;
-  std::unordered_map<LayerId, LayerTask*> in_flight;  // layer -> the task fetching it
-  std::unordered_map<ImageId, std::uint32_t> image_layers_present;
-  std::unordered_map<LayerId, std::uint32_t> uploads;  // P2P: active uploads per layer
+  // Flat tables: they fill and drain all run long, and a base layer shared by many images puts
+  // every one of those images in image_layers_present.
+  sim::IdMap<LayerTask*> in_flight;                // layer -> the task fetching it
+  sim::IdMap<std::uint32_t> image_layers_present;  // image -> its layers present here
+  sim::IdMap<std::uint32_t> uploads;               // P2P: active uploads per layer
   std::uint64_t bytes_received = 0;
   std::uint64_t bytes_uploaded = 0;
 };
@@ -65,6 +68,19 @@ struct ImagePuller::LayerTask final : sim::Activation, sim::FlowNetwork::Flow, s
   LayerTask* prev = nullptr;    // TaskQueue links
   LayerTask* next = nullptr;
 
+  // Makes a new or recycled task the idle task of layer `l` in `j`.
+  void assign(ImagePuller* p, PullJob* j, LayerId l) {
+    puller = p;
+    job = j;
+    layer = l;
+    state = State::idle;
+    owner = false;
+    counts_for_ready = false;
+    prefix_done = false;
+    segment_bytes = 0;
+    peer = kNoPeer;
+  }
+
   void fire() override {
     if (state == State::requesting) {
       puller->begin_transfer(*this);
@@ -76,12 +92,15 @@ struct ImagePuller::LayerTask final : sim::Activation, sim::FlowNetwork::Flow, s
   void notify() override;
 };
 
+// Jobs are recycled (start_job): a pull allocates nothing once as many jobs as ever ran at once
+// exist, with as many layers as their largest image.
 struct ImagePuller::PullJob {
-  explicit PullJob(sim::Simulation& sim) : ready(sim), finished(sim) {}
+  explicit PullJob(sim::Simulation& sim) : ready(sim) {}
 
   NodeState* node = nullptr;
   ImageId image = 0;
   std::unique_ptr<LayerTask[]> tasks;
+  std::uint32_t task_capacity = 0;
   std::uint32_t task_count = 0;
   std::uint32_t next_apply = 0;  // first layer, in image order, not yet applied
   std::uint32_t present = 0;
@@ -90,8 +109,7 @@ struct ImagePuller::PullJob {
   DownloadLimiter own_limiter;
   DownloadLimiter* limiter = nullptr;
   PullResult result;
-  sim::Event ready;     // the caller may go on
-  sim::Event finished;  // every layer present, or failed
+  sim::Event ready;  // the caller may go on
   bool awaited = false;
   bool done = false;
   std::size_t slot = 0;  // index in ImagePuller::jobs_
@@ -121,7 +139,7 @@ ImagePuller::ImagePuller(sim::Simulation& sim, sim::FlowNetwork& net, const Imag
       catalog_(catalog),
       config_(std::move(config)),
       registry_link_(net.add_link(config_.registry_bytes_per_s, "registry")),
-      reaper_(sim, [this] { graveyard_.clear(); }) {
+      reaper_(sim, [this] { recycle_jobs(); }) {
   if (config_.max_concurrent_downloads == 0) {
     throw std::invalid_argument("max_concurrent_downloads must be at least 1");
   }
@@ -311,12 +329,12 @@ void ImagePuller::on_layer_added(NodeState& n, LayerId layer) {
 
 void ImagePuller::on_layer_evicted(NodeState& n, LayerId layer) {
   for (ImageId image : images_of_layer_[layer]) {
-    auto it = n.image_layers_present.find(image);
-    if (it->second == image_layers_[image].size()) {
+    std::uint32_t& present = *n.image_layers_present.find(image);
+    if (present == image_layers_[image].size()) {
       --nodes_with_image_[image];
       set_presence(image, n.id, 0);
     }
-    if (--it->second == 0) n.image_layers_present.erase(it);
+    if (--present == 0) n.image_layers_present.erase(image);
   }
   // An uploading holder has its layer pinned, so an evicted layer has no uploads.
   if (config_.peer_to_peer) holders_[layer].erase({0, n.id});
@@ -359,138 +377,178 @@ void ImagePuller::unpin_image(NodeId node, ImageId image) {
 }
 
 // ---- The awaitable API ---------------------------------------------------------------------
+//
+// With serialized pulls, most pods of a burst wait for their node's pull slot, each in a live
+// pull() frame. So pull() and fetch() keep few locals across their suspension points and build
+// their results in plain functions.
 
 sim::Task<PullResult> ImagePuller::pull(NodeId node, ImageId image, PullPolicy policy,
                                         double failure_draw) {
-  sync_catalog();
-  NodeState& n = node_at(node);
-  if (image >= image_layers_.size()) throw std::out_of_range("ImagePuller: unknown image");
-  PullResult r;
+  NodeState& n = node_for_pull(node, image);
   // The kubelet checks presence before it queues a pull (EnsureImageExists).
   if (policy == PullPolicy::IfNotPresent && node_has_image(node, image)) {
-    for (LayerId l : image_layers_[image]) n.cache.touch(l, sim_.now());
-    ++counters_.pulls_skipped;
-    r.already_present = true;
-    r.layers_cached = static_cast<std::uint32_t>(image_layers_[image].size());
-    co_return r;
+    co_return skipped_pull(n, image);
   }
   const sim::Time asked = sim_.now();
   sim::FifoServer::Lease slot = co_await n.kubelet_slots.acquire();
-  r.queued = sim_.now() - asked;
-  if (!n.registry_qps.try_accept(sim_.now())) {
-    ++counters_.pulls_throttled;
-    r.ok = false;
-    r.retryable = true;
-    r.failure = "pull QPS exceeded";
-    co_return r;
-  }
-  PullResult done = co_await fetch(n, image, std::move(r), failure_draw);
-  co_return done;
+  const sim::Duration queued = sim_.now() - asked;
+  if (!n.registry_qps.try_accept(sim_.now())) co_return throttled_pull(queued);
+  co_return co_await fetch(n, image, queued, failure_draw);
 }
 
 sim::ProcessRef ImagePuller::prefetch(NodeId node, ImageId image) {
-  sync_catalog();
-  node_at(node);
-  if (image >= image_layers_.size()) throw std::out_of_range("ImagePuller: unknown image");
+  node_for_pull(node, image);
   return sim_.start(prefetch_process(node, image));
 }
 
 sim::Process ImagePuller::prefetch_process(NodeId node, ImageId image) {
   if (node_has_image(node, image)) co_return;
   // Named, not temporaries: GCC 12 mishandles temporaries inside co_await expressions.
-  PullResult initial;
-  PullResult done = co_await fetch(node_at(node), image, std::move(initial), 1.0);
+  const sim::Duration not_queued{};
+  PullResult done = co_await fetch(node_at(node), image, not_queued, 1.0);
   (void)done;
 }
 
-std::string ImagePuller::too_large_reason(const NodeState& n, ImageId image) const {
-  for (LayerId l : image_layers_[image]) {
-    const Layer& layer = catalog_.layer(l);
-    if (!n.cache.can_ever_hold(layer.unpacked_bytes) && !n.cache.contains(l)) {
-      return "layer " + layer.digest + " of image " + catalog_.image(image).name + " needs " +
-             std::to_string(layer.unpacked_bytes) + " bytes unpacked, more than node " +
-             std::to_string(n.id) + "'s image disk of " + std::to_string(n.cache.capacity_bytes()) +
-             " bytes";
-    }
-  }
-  return {};
+ImagePuller::NodeState& ImagePuller::node_for_pull(NodeId node, ImageId image) {
+  sync_catalog();
+  NodeState& n = node_at(node);
+  if (image >= image_layers_.size()) throw std::out_of_range("ImagePuller: unknown image");
+  return n;
 }
 
-// containerd's side of a pull: resolve, fetch, unpack.
-sim::Task<PullResult> ImagePuller::fetch(NodeState& n, ImageId image, PullResult r,
+PullResult ImagePuller::skipped_pull(NodeState& n, ImageId image) {
+  for (LayerId l : image_layers_[image]) n.cache.touch(l, sim_.now());
+  ++counters_.pulls_skipped;
+  PullResult r;
+  r.already_present = true;
+  r.layers_cached = static_cast<std::uint32_t>(image_layers_[image].size());
+  return r;
+}
+
+PullResult ImagePuller::throttled_pull(sim::Duration queued) {
+  ++counters_.pulls_throttled;
+  PullResult r;
+  r.ok = false;
+  r.retryable = true;
+  r.failure = "pull QPS exceeded";
+  r.queued = queued;
+  return r;
+}
+
+// containerd's side of a pull: resolve, fetch, unpack. `queued` is the kubelet's share, for the
+// result.
+sim::Task<PullResult> ImagePuller::fetch(NodeState& n, ImageId image, sim::Duration queued,
                                          double failure_draw) {
   const sim::Time started = sim_.now();
   ++counters_.pulls_started;
   const sim::Duration resolve = request_latency();
   co_await sim_.timeout(resolve);  // resolve the manifest
-  if (failure_draw < config_.pull_failure_probability) {
-    ++counters_.pulls_failed;
-    ++counters_.pulls_failed_registry;
-    r.ok = false;
-    r.retryable = true;
-    r.failure = "failed to pull image " + catalog_.image(image).name +
-                ": registry error (pull_failure_probability)";
-    r.pulling = sim_.now() - started;
-    co_return r;
-  }
-  if (std::string reason = too_large_reason(n, image); !reason.empty()) {
-    ++counters_.pulls_failed;
-    r.ok = false;
-    r.failure = std::move(reason);
-    r.pulling = sim_.now() - started;
-    co_return r;
+  if (failure_draw < config_.pull_failure_probability || too_large_layer(n, image) != nullptr) {
+    co_return refused_pull(n, image, failure_draw, queued, started);
   }
   PullJob& job = start_job(n, image);
   try {
     co_await job.ready;
   } catch (const sim::Interrupted&) {
-    // The job may have finished at this very instant; then there is nothing to undo.
-    if (!job.done) {
-      ++counters_.pulls_aborted;
-      abort_tasks(job);
-      unpin_job(job);
-      job.done = true;
-    }
-    release_job(job);
+    abandon_job(job);
     throw;
   }
-  const PullResult& got = job.result;
-  r.ok = got.ok;
-  r.failure = got.failure;
-  r.bytes_from_registry = got.bytes_from_registry;
-  r.bytes_from_peers = got.bytes_from_peers;
-  r.layers_fetched = got.layers_fetched;
-  r.layers_cached = got.layers_cached;
-  r.layers_shared = got.layers_shared;
+  co_return job_result(job, queued, started);
+}
+
+// The first layer of the image that can never fit on the node's image disk, if any.
+const Layer* ImagePuller::too_large_layer(const NodeState& n, ImageId image) const {
+  for (LayerId l : image_layers_[image]) {
+    const Layer& layer = catalog_.layer(l);
+    if (!n.cache.can_ever_hold(layer.unpacked_bytes) && !n.cache.contains(l)) return &layer;
+  }
+  return nullptr;
+}
+
+// A pull that fails once the manifest is resolved: an injected registry error, or a layer
+// larger than the node's image disk.
+PullResult ImagePuller::refused_pull(const NodeState& n, ImageId image, double failure_draw,
+                                     sim::Duration queued, sim::Time started) {
+  ++counters_.pulls_failed;
+  PullResult r;
+  r.ok = false;
+  r.queued = queued;
+  r.pulling = sim_.now() - started;
+  if (failure_draw < config_.pull_failure_probability) {
+    ++counters_.pulls_failed_registry;
+    r.retryable = true;
+    r.failure = "failed to pull image " + catalog_.image(image).name +
+                ": registry error (pull_failure_probability)";
+    return r;
+  }
+  const Layer& layer = *too_large_layer(n, image);
+  r.failure = "layer " + layer.digest + " of image " + catalog_.image(image).name + " needs " +
+              std::to_string(layer.unpacked_bytes) + " bytes unpacked, more than node " +
+              std::to_string(n.id) + "'s image disk of " +
+              std::to_string(n.cache.capacity_bytes()) + " bytes";
+  return r;
+}
+
+// What the awaiting side reports once the job is ready; it then lets go of the job.
+PullResult ImagePuller::job_result(PullJob& job, sim::Duration queued, sim::Time started) {
+  PullResult r = job.result;
+  r.queued = queued;
   r.background_pending = !job.done;
   r.pulling = sim_.now() - started;
   release_job(job);
-  co_return r;
+  return r;
+}
+
+// The awaiting process was interrupted: the job stops, unless it finished at this very instant
+// (then there is nothing to undo).
+void ImagePuller::abandon_job(PullJob& job) {
+  if (!job.done) {
+    ++counters_.pulls_aborted;
+    abort_tasks(job);
+    unpin_job(job);
+    job.done = true;
+  }
+  release_job(job);
 }
 
 // ---- Jobs ----------------------------------------------------------------------------------
 
 ImagePuller::PullJob& ImagePuller::start_job(NodeState& n, ImageId image) {
-  auto owned = std::make_unique<PullJob>(sim_);
+  std::unique_ptr<PullJob> owned;
+  if (spare_jobs_.empty()) {
+    owned = std::make_unique<PullJob>(sim_);
+  } else {
+    owned = std::move(spare_jobs_.back());
+    spare_jobs_.pop_back();
+  }
   PullJob& job = *owned;
   job.slot = jobs_.size();
   jobs_.push_back(std::move(owned));
+  // A recycled job keeps only its task array: everything else starts afresh.
   job.node = &n;
   job.image = image;
-  job.awaited = true;
+  job.next_apply = 0;
+  job.present = 0;
+  job.ready_pending = 0;
   job.lazy_fraction = lazy_fraction_[image];
   job.own_limiter.capacity = config_.max_concurrent_downloads;
+  job.own_limiter.active = 0;
   job.limiter = config_.download_limit_scope == DownloadLimitScope::per_node ? &n.downloads
                                                                              : &job.own_limiter;
+  job.result = PullResult{};
+  job.ready.reset();
+  job.awaited = true;
+  job.done = false;
   const auto& layers = image_layers_[image];
   job.task_count = static_cast<std::uint32_t>(layers.size());
-  job.tasks = std::make_unique<LayerTask[]>(layers.size());
+  if (job.task_capacity < job.task_count) {
+    job.tasks = std::make_unique<LayerTask[]>(job.task_count);
+    job.task_capacity = job.task_count;
+  }
   // Pin everything first so that nothing this pull relies on is collected while it runs.
   for (std::uint32_t i = 0; i < job.task_count; ++i) {
     LayerTask& t = job.tasks[i];
-    t.puller = this;
-    t.job = &job;
-    t.layer = layers[i];
+    t.assign(this, &job, layers[i]);
     n.cache.pin(t.layer);
   }
   for (std::uint32_t i = 0; i < job.task_count; ++i) {
@@ -513,14 +571,14 @@ ImagePuller::PullJob& ImagePuller::start_job(NodeState& n, ImageId image) {
   return job;
 }
 
-// The awaiting side is done with the job: free it now if it has finished, else when it does.
+// The awaiting side is done with the job: bury it now if it has finished, else when it does.
 void ImagePuller::release_job(PullJob& job) {
   job.awaited = false;
   if (job.done) bury(job);
 }
 
 void ImagePuller::bury(PullJob& job) {
-  // Freed by the reaper, never inside one of the job's own callbacks.
+  // Recycled by the reaper, never inside one of the job's own callbacks.
   const std::size_t slot = job.slot;
   std::swap(jobs_[slot], jobs_.back());
   jobs_[slot]->slot = slot;
@@ -529,17 +587,23 @@ void ImagePuller::bury(PullJob& job) {
   if (!reaper_.queued()) reaper_.schedule_in(sim::Duration{});
 }
 
+// Finished jobs become spares for later pulls, once none of their callbacks can be running.
+void ImagePuller::recycle_jobs() {
+  for (auto& job : graveyard_) spare_jobs_.push_back(std::move(job));
+  graveyard_.clear();
+}
+
 void ImagePuller::follow_or_claim(NodeState& n, LayerTask& t) {
-  if (auto it = n.in_flight.find(t.layer); it != n.in_flight.end()) {
+  if (LayerTask* const* found = n.in_flight.find(t.layer)) {
     t.state = LayerTask::State::following;
-    const LayerTask& leader = *it->second;
+    LayerTask& leader = **found;
     // Lazy: once the leader's prefix (at least our own fraction of the layer) is here, this
     // pull no longer waits for the layer, just as the leader's pull does not.
     if (t.job->lazy() && leader.job->lazy() && leader.prefix_done &&
         leader.job->lazy_fraction >= t.job->lazy_fraction) {
       stop_counting_for_ready(t);
     }
-    it->second->followers.add(t);
+    leader.followers.add(t);
   } else {
     claim(n, t);
   }
@@ -601,12 +665,11 @@ void ImagePuller::begin_transfer(LayerTask& t) {
 void ImagePuller::end_upload(LayerTask& t) {
   if (t.peer == kNoPeer) return;
   NodeState& p = *nodes_[t.peer];
-  auto it = p.uploads.find(t.layer);
-  const std::uint32_t uploads = it->second;
+  std::uint32_t& uploads = *p.uploads.find(t.layer);
   auto& holders = holders_[t.layer];
   holders.erase({uploads, t.peer});
   holders.emplace(uploads - 1, t.peer);
-  if (--it->second == 0) p.uploads.erase(it);
+  if (--uploads == 0) p.uploads.erase(t.layer);
   p.cache.unpin(t.layer);
   t.peer = kNoPeer;
 }
@@ -740,7 +803,6 @@ void ImagePuller::finish_job(PullJob& job) {
     ++counters_.pulls_failed;
   }
   job.ready.trigger();
-  job.finished.trigger();
   if (on_pull_complete_) on_pull_complete_({job.node->id, job.image, sim_.now(), job.result.ok});
   if (!job.awaited) bury(job);
 }

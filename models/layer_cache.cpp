@@ -15,8 +15,8 @@ LayerCache::LayerCache(std::uint64_t capacity_bytes, ImageGcPolicy policy)
 }
 
 bool LayerCache::contains(LayerId layer) const {
-  auto it = entries_.find(layer);
-  return it != entries_.end() && it->second.present;
+  const Entry* e = entries_.find(layer);
+  return e != nullptr && e->present;
 }
 
 void LayerCache::pin(LayerId layer) {
@@ -24,32 +24,32 @@ void LayerCache::pin(LayerId layer) {
 }
 
 void LayerCache::unpin(LayerId layer) {
-  auto it = entries_.find(layer);
-  if (it == entries_.end() || it->second.pins == 0) {
+  Entry* e = entries_.find(layer);
+  if (e == nullptr || e->pins == 0) {
     throw std::logic_error("LayerCache: unpin of a layer that is not pinned");
   }
-  if (--it->second.pins == 0 && !it->second.present) entries_.erase(it);
+  if (--e->pins == 0 && !e->present) entries_.erase(layer);
 }
 
 std::uint32_t LayerCache::pins(LayerId layer) const {
-  auto it = entries_.find(layer);
-  return it == entries_.end() ? 0 : it->second.pins;
+  const Entry* e = entries_.find(layer);
+  return e == nullptr ? 0 : e->pins;
 }
 
 void LayerCache::touch(LayerId layer, sim::Time now) {
-  auto it = entries_.find(layer);
-  if (it != entries_.end() && it->second.present) it->second.last_used = now;
+  Entry* e = entries_.find(layer);
+  if (e != nullptr && e->present) e->last_used = now;
 }
 
 sim::Time LayerCache::last_used(LayerId layer) const {
-  auto it = entries_.find(layer);
-  return it == entries_.end() ? sim::Time::zero() : it->second.last_used;
+  const Entry* e = entries_.find(layer);
+  return e == nullptr ? sim::Time::zero() : e->last_used;
 }
 
 bool LayerCache::add(LayerId layer, std::uint64_t bytes, sim::Time now,
                      std::vector<LayerId>& evicted) {
-  if (contains(layer)) {
-    touch(layer, now);
+  if (Entry* e = entries_.find(layer); e != nullptr && e->present) {
+    e->last_used = now;
     return true;
   }
   if (bytes > capacity_) return false;
@@ -66,8 +66,8 @@ bool LayerCache::add(LayerId layer, std::uint64_t bytes, sim::Time now,
   // The layer just stored is about to be used: GC spares it (the kubelet's
   // imageMinimumGCAge protects fresh images the same way).
   ++e.pins;
-  collect_garbage(evicted);
-  --entries_[layer].pins;
+  collect_garbage(evicted);  // may move entries: look the layer up again
+  --entries_.find(layer)->pins;
   return true;
 }
 
@@ -82,7 +82,8 @@ bool LayerCache::evict_down_to(std::uint64_t target, bool all_or_nothing,
                                std::vector<LayerId>& evicted) {
   if (used_ <= target) return true;
   // GC is rare (usage must climb from low back to high between runs), so a sort per run is
-  // cheaper overall than keeping an LRU order up to date on every touch.
+  // cheaper overall than keeping an LRU order up to date on every touch. Sorting by (last used,
+  // id) also makes the order independent of the table's.
   scratch_.clear();
   std::uint64_t evictable = 0;
   for (const auto& [id, e] : entries_) {
@@ -95,10 +96,9 @@ bool LayerCache::evict_down_to(std::uint64_t target, bool all_or_nothing,
   std::sort(scratch_.begin(), scratch_.end());
   for (const auto& [when, id] : scratch_) {
     if (used_ <= target) break;
-    auto it = entries_.find(id);
-    used_ -= it->second.bytes;
+    used_ -= entries_.find(id)->bytes;
     --present_;
-    entries_.erase(it);
+    entries_.erase(id);
     evicted.push_back(id);
   }
   return used_ <= target;

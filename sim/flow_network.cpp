@@ -232,7 +232,15 @@ FlowNetwork::RouteClass& FlowNetwork::class_of(const Route& route) {
   c.solo.rate = 0;
   c.solo.clock_at = sim_.now();
   c.solo.level = false;
-  class_by_route_.emplace(route, id);
+  if (spare_route_nodes_.empty()) {
+    class_by_route_.emplace(route, id);
+  } else {
+    auto node = std::move(spare_route_nodes_.back());
+    spare_route_nodes_.pop_back();
+    node.key() = route;
+    node.mapped() = id;
+    class_by_route_.insert(std::move(node));
+  }
   return c;
 }
 
@@ -410,7 +418,7 @@ void FlowNetwork::recompute() {
       c.in_solver = false;
       c.solo.cancel();
       c.in_use = false;
-      class_by_route_.erase(c.route);
+      spare_route_nodes_.push_back(class_by_route_.extract(c.route));
       free_classes_.push_back(id);
       continue;
     }

@@ -37,7 +37,6 @@
 #include <set>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -234,12 +233,21 @@ class ImagePuller final : public ImageInventory {
   NodeState& node_at(NodeId id);
   const NodeState& node_at(NodeId id) const;
   sim::Duration request_latency();
-  std::string too_large_reason(const NodeState& n, ImageId image) const;
 
-  sim::Task<PullResult> fetch(NodeState& n, ImageId image, PullResult r, double failure_draw);
+  NodeState& node_for_pull(NodeId node, ImageId image);
+  PullResult skipped_pull(NodeState& n, ImageId image);
+  PullResult throttled_pull(sim::Duration queued);
+  sim::Task<PullResult> fetch(NodeState& n, ImageId image, sim::Duration queued,
+                              double failure_draw);
   sim::Process prefetch_process(NodeId node, ImageId image);
+  const Layer* too_large_layer(const NodeState& n, ImageId image) const;
+  PullResult refused_pull(const NodeState& n, ImageId image, double failure_draw,
+                          sim::Duration queued, sim::Time started);
+  PullResult job_result(PullJob& job, sim::Duration queued, sim::Time started);
+  void abandon_job(PullJob& job);
   PullJob& start_job(NodeState& n, ImageId image);
   void release_job(PullJob& job);
+  void recycle_jobs();
   void claim(NodeState& n, LayerTask& t);
   void follow_or_claim(NodeState& n, LayerTask& t);
   void enqueue_download(LayerTask& t);
@@ -280,8 +288,9 @@ class ImagePuller final : public ImageInventory {
   std::vector<std::vector<ImageId>> images_of_layer_;
   std::vector<std::set<std::pair<std::uint32_t, NodeId>>> holders_;
 
-  std::vector<std::unique_ptr<PullJob>> jobs_;       // live pulls
-  std::vector<std::unique_ptr<PullJob>> graveyard_;  // finished, freed outside their callbacks
+  std::vector<std::unique_ptr<PullJob>> jobs_;        // live pulls
+  std::vector<std::unique_ptr<PullJob>> graveyard_;   // finished, recycled outside their callbacks
+  std::vector<std::unique_ptr<PullJob>> spare_jobs_;  // recycled, for the next pulls
   sim::Timer reaper_;
   std::vector<LayerId> evicted_;  // scratch
 

@@ -15,10 +15,10 @@
 // - imageMinimumGCAge (2 min) is not modelled.
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
 #include "podsim/model/image.hpp"
+#include "podsim/sim/id_map.hpp"
 #include "podsim/sim/time.hpp"
 
 namespace podsim::model {
@@ -82,7 +82,7 @@ class LayerCache {
   ImageGcPolicy policy_;
   std::uint64_t used_ = 0;
   std::size_t present_ = 0;
-  std::unordered_map<LayerId, Entry> entries_;  // present or pinned layers
+  sim::IdMap<Entry> entries_;  // present or pinned layers
   std::vector<std::pair<sim::Time, LayerId>> scratch_;
 };
 

@@ -192,6 +192,9 @@ class FlowNetwork {
   std::vector<std::unique_ptr<RouteClass>> classes_;
   std::vector<std::uint32_t> free_classes_;
   std::unordered_map<Route, std::uint32_t, RouteHash> class_by_route_;
+  // Map nodes of freed classes, reused: a node's downloads make and free a route class with
+  // every image it pulls, and this way that allocates nothing.
+  std::vector<std::unordered_map<Route, std::uint32_t, RouteHash>::node_type> spare_route_nodes_;
   std::vector<std::unique_ptr<Group>> level_groups_;  // per star centre, made on first use
   MaxMinSolver solver_;
   RecomputeTimer recompute_timer_;
