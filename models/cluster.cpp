@@ -43,7 +43,8 @@ Cluster::Cluster(sim::Simulation& sim, const ImageCatalog& catalog, ClusterConfi
       net_(sim),
       puller_(sim, net_, catalog, config_.image_pull),
       scheduler_(sim, nodes_, &catalog, &puller_, config_.scheduler, root_.child("scheduler")),
-      autoscaler_timer_(sim, [this] { autoscale(); }) {
+      autoscaler_timer_(sim, [this] { autoscale(); }),
+      never_(sim) {
   pool_state_.resize(config_.pools.size());
   for (PoolId p = 0; p < config_.pools.size(); ++p) {
     NodePoolSpec& spec = config_.pools[p];

@@ -114,11 +114,12 @@ sim::Time failure_tick(sim::Time first, sim::Duration period, std::int32_t thres
 // Records the deferred spans of one container (or the pod level), cut at now.
 template <class Runtime, class Record>
 void clip_deferred(Runtime& rt, std::int32_t container, sim::Time now, Record record) {
-  std::erase_if(rt.deferred, [&](const auto& d) {
+  const auto kept = std::remove_if(rt.deferred.begin(), rt.deferred.end(), [&](const auto& d) {
     if (d.container != container) return false;
     if (d.start < now || d.end <= now) record(d.stage, d.start, std::min(d.end, now));
     return true;
   });
+  rt.deferred.erase(kept, rt.deferred.end());
 }
 
 // flowcontrol.Backoff, for the kubelet's two uses.
@@ -177,7 +178,8 @@ void Cluster::defer(PodRuntime& rt, Stage stage, std::int32_t container, sim::Ti
 
 void Cluster::flush_deferred(PodRuntime& rt, bool clip) {
   const sim::Time now = sim_.now();
-  std::erase_if(rt.deferred, [&](const PodRuntime::Deferred& d) {
+  auto& deferred = rt.deferred;
+  const auto kept = std::remove_if(deferred.begin(), deferred.end(), [&](const auto& d) {
     if (d.end <= now) {
       record(rt, d.stage, d.container, d.start, d.end);
       return true;
@@ -186,6 +188,7 @@ void Cluster::flush_deferred(PodRuntime& rt, bool clip) {
     if (d.start < now) record(rt, d.stage, d.container, d.start, now);  // cut short
     return true;
   });
+  deferred.erase(kept, deferred.end());
 }
 
 // ---- The process ----------------------------------------------------------------------------
@@ -205,7 +208,7 @@ sim::Process Cluster::lifecycle(PodRuntime& rt) {
         auto update = update_containers(rt);
         co_await std::move(update);
       } else if (rt.pod.phase == PodPhase::stalled || !rt.pod.node) {
-        co_await rt.idle;
+        co_await never_;
       } else {
         auto worker = pod_worker(rt);
         co_await std::move(worker);

@@ -2,6 +2,7 @@
 // The cluster's private per-pod state: the public Pod plus what its lifecycle process needs.
 // Shared by cluster.cpp and pod_lifecycle.cpp only.
 
+#include <boost/container/small_vector.hpp>
 #include <cstddef>
 #include <string>
 #include <utility>
@@ -12,14 +13,13 @@
 namespace podsim::model {
 
 struct Cluster::PodRuntime {
-  explicit PodRuntime(sim::Simulation& sim) : bound(sim), idle(sim), wake(sim) {}
+  explicit PodRuntime(sim::Simulation& sim) : bound(sim), wake(sim) {}
 
   Pod pod;
   std::uint64_t stream_key = 0;  // the key of the pod's random streams (root/"pod"/name)
   std::vector<PoolId> pools;     // eligible pools the pod fits in
   std::string unplaceable;       // why no pool can ever hold it (then it stalls)
   sim::Event bound;              // the scheduler bound it
-  sim::Event idle;               // never triggered: a stalled pod waits here for deletion
   sim::ProcessRef process;
   bool interrupt_pending = false;  // an interrupt not yet caught by the lifecycle
   std::vector<std::pair<std::size_t, ImageId>> update;  // pending in-place update
@@ -32,7 +32,8 @@ struct Cluster::PodRuntime {
     sim::Time start;
     sim::Time end;
   };
-  std::vector<Deferred> deferred;
+  // A few per pod (app start and readiness per container, the pod's endpoint): kept inline.
+  boost::container::small_vector<Deferred, 4> deferred;
 
   // ---- The kubelet's view (pod_lifecycle.cpp) -----------------------------------------------
   static constexpr sim::Time kNever = sim::Time::max();

@@ -197,6 +197,7 @@ class Cluster {
   std::vector<std::unique_ptr<PodRuntime>> pods_;
   std::vector<PodListener> listeners_;
   sim::Timer autoscaler_timer_;
+  sim::Event never_;  // never triggered: stalled pods wait here until their deletion interrupts
   bool autoscaler_armed_ = false;
   std::vector<bool> claimed_;  // per pod: an autoscaled node on its way is meant for it
 };

@@ -3,10 +3,10 @@
 // one after the last given), so a pod recreated on the same node gets a new IP, as with the
 // real plugin.
 
+#include <bitset>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "podsim/model/node.hpp"
 
@@ -25,8 +25,7 @@ class NodeIpAllocator {
   static constexpr std::uint32_t kHosts = 254;  // .1 - .254 of the node's /24
 
   /// Node n gets 10.(n / 256 % 256).(n % 256).0/24.
-  explicit NodeIpAllocator(NodeId node)
-      : base_((10U << 24) | ((node & 0xFFFFU) << 8)), used_(kHosts, false) {}
+  explicit NodeIpAllocator(NodeId node) : base_((10U << 24) | ((node & 0xFFFFU) << 8)) {}
 
   /// The next free address after the last one handed out; nullopt if the /24 is exhausted.
   std::optional<IpAddress> allocate() {
@@ -44,7 +43,7 @@ class NodeIpAllocator {
 
  private:
   IpAddress base_;
-  std::vector<bool> used_;
+  std::bitset<kHosts> used_;  // inline: no pointer to chase when a sandbox gets its IP
   std::uint32_t next_ = 0;
 };
 
