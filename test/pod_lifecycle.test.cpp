@@ -61,6 +61,15 @@ ClusterConfig base_config(std::vector<NodePoolSpec> pools) {
   return c;
 }
 
+// One node whose kubelet may start a pull every 4 s, one at a time: a bucket of registryBurst
+// 1 refilled at registryPullQPS 0.25.
+ClusterConfig throttled_pulls_config() {
+  ClusterConfig config = base_config({regular_pool(1)});
+  config.image_pull.registryPullQPS = 0.25;
+  config.image_pull.registryBurst = 1;
+  return config;
+}
+
 struct Images {
   ImageCatalog catalog;
   ImageId init;  // 50 MB / 50 MB: pulls in 0.5 + 0.25 = 0.75 s
@@ -836,10 +845,7 @@ TEST_CASE("registryPullQPS: pulls beyond the node's burst fail and back off",
   // Starts take 0.2 s (no probe): ready at 2.3, 13.8 and 35.3.
   Images im;
   sim::Simulation sim;
-  ClusterConfig config = base_config({regular_pool(1)});
-  config.image_pull.registryPullQPS = 0.25;
-  config.image_pull.registryBurst = 1;
-  Cluster cluster(sim, im.catalog, config);
+  Cluster cluster(sim, im.catalog, throttled_pulls_config());
   std::vector<PodId> pods;
   for (ImageId image : {im.app, im.app2, im.app3}) {
     PodTemplate t;
@@ -889,10 +895,7 @@ TEST_CASE("a pull that fails once puts its ImagePullBackOff on the critical path
   // 0.4 = 14.2 s, no waiting (scheduling takes 0 s and drops out).
   Images im;
   sim::Simulation sim;
-  ClusterConfig config = base_config({regular_pool(1)});
-  config.image_pull.registryPullQPS = 0.25;
-  config.image_pull.registryBurst = 1;
-  Cluster cluster(sim, im.catalog, config);
+  Cluster cluster(sim, im.catalog, throttled_pulls_config());
   PodTemplate ta;
   ta.containers.push_back(app_container(im.app));
   PodTemplate tb;
