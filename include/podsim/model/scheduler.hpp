@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -191,6 +192,10 @@ class Scheduler {
   void maybe_start_cycle();
   void finish_cycle();
   void schedule_one(PodEntry& entry);
+  /// Fills the node's HotRow cache for `request` (the request of memo_epoch_).
+  void refresh_memo(NodeId node, const Resources& request);
+  std::uint32_t* spread_counts_for(std::uint32_t group, std::uint32_t count);
+  void add_image_locality(std::span<const ImageId> images, std::span<const NodeId> nodes);
   void assume(PodEntry& entry, NodeId node);
   void unreserve(PodEntry& entry);
   void finish_binding(PodId pod, std::uint32_t generation);
@@ -230,19 +235,18 @@ class Scheduler {
     FilterView view;
     Resources non_zero_requested;  // requested with the non-zero defaults (scoring only)
   };
-  // What a cycle reads per examined node, derived from NodeRow: a third of its size, so the
-  // nodes a cycle walks take fewer cache lines. free_* = allocatable - requested, as filter_node
-  // compares them. `score` caches NodeResourcesFit + BalancedAllocation (weighted) for the pod
-  // request of `score_epoch`: a pure function of the row and the request, valid until the row
-  // changes (row_changed resets score_epoch to 0) or the request changes (a new epoch).
+  // What a cycle reads per examined node, derived from NodeRow: 24 bytes, so the nodes a cycle
+  // walks take few cache lines. The placement filters read `ready` and `pool`; the rest caches,
+  // for the pod request of `memo_epoch`, the NodeResourcesFit filter bits and the resource
+  // scores (NodeResourcesFit + BalancedAllocation, weighted): pure functions of the row and the
+  // request, valid until the row changes (row_changed resets memo_epoch to 0) or the request
+  // changes (a new epoch).
   struct HotRow {
-    std::int64_t free_cpu_millis = 0;
-    std::int64_t free_memory_bytes = 0;
     std::int64_t score = 0;
+    std::uint32_t memo_epoch = 0;
     PoolId pool = 0;
-    std::uint32_t score_epoch = 0;
     bool ready = false;
-    bool pods_full = false;  // pods + 1 > maxPods
+    std::uint8_t resource_filter = 0;  // FilterResult of filter_resources
   };
   void refresh_row(NodeId node);
   void row_changed(NodeId node);
@@ -256,16 +260,18 @@ class Scheduler {
   std::vector<Resources> non_zero_extra_;  // non_zero_requested - requested, per node
   SpreadCounts spread_counts_;
 
-  // Scratch reused by every cycle so that a cycle does not allocate.
+  // Scratch reused by every cycle so that a cycle does not allocate; the first `count` entries
+  // of feasible_, scores_ and spread_pods_ describe the cycle's feasible nodes.
   std::vector<NodeId> feasible_;
-  // Per node: the cycle that last found it feasible (feasible_stamp_) and its index in
+  // Per node: the cycle that last stamped it feasible (feasible_stamp_) and its index in
   // feasible_ then, so a cycle finds a sparse spread group's nodes among its sampled ones in
   // O(1) each instead of a binary search.
   std::vector<std::uint32_t> feasible_stamp_;
   std::vector<std::uint32_t> feasible_slot_;
   std::uint32_t feasible_epoch_ = 0;
-  std::vector<std::int64_t> scores_;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> spread_hits_;  // (feasible index, pods)
+  std::vector<std::int64_t> scores_;        // resource, then image locality scores
+  std::vector<std::uint32_t> spread_pods_;  // pods of the cycle pod's spread group
+  std::vector<std::uint32_t> ties_;         // indices into feasible_ of the best-scored nodes
   std::vector<std::int64_t> image_scaled_;
   std::vector<std::int64_t> image_sums_;
   std::vector<std::uint8_t> image_present_;
