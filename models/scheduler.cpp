@@ -67,7 +67,12 @@ void Scheduler::submit(SchedulingRequest request) {
   if (!inserted)
     throw std::invalid_argument("scheduler: pod " + std::to_string(pod) + " submitted twice");
   PodEntry& entry = it->second;
-  entry.request = std::move(request);
+  entry.request = StoredRequest{pod,
+                                request.requests,
+                                request.priority,
+                                request.spread_group,
+                                pool_lists_.intern(request.eligible_pools),
+                                image_lists_.intern(request.images)};
   entry.submitted_at = sim_.now();
   activate(entry);
 }
@@ -172,7 +177,7 @@ void Scheduler::refresh_memo(NodeId id, const Resources& request) {
 // and its spread group's pod count; a second pass adds the other scores and selects the host.
 void Scheduler::schedule_one(PodEntry& entry) {
   grow_node_tables();
-  const SchedulingRequest& req = entry.request;
+  const StoredRequest& req = entry.request;
   const auto num_nodes = static_cast<std::uint32_t>(nodes_.size());
   FitError failure;
   failure.num_all_nodes = num_nodes;
@@ -202,7 +207,8 @@ void Scheduler::schedule_one(PodEntry& entry) {
   NodeId* const feasible = feasible_.data();
   std::int64_t* const scores = scores_.data();
   const HotRow* const hot = hot_rows_.data();
-  const std::span<const PoolId> pools = req.eligible_pools;
+  const std::span<const PoolId> pools = pool_lists_[req.eligible_pools];
+  const std::span<const ImageId> images = image_lists_[req.images];
   const std::uint32_t epoch = memo_epoch_;
   std::uint32_t processed = 0;
   std::uint32_t count = 0;
@@ -236,9 +242,9 @@ void Scheduler::schedule_one(PodEntry& entry) {
     return;
   }
 
-  if (inventory_ != nullptr && catalog_ != nullptr && !req.images.empty() &&
+  if (inventory_ != nullptr && catalog_ != nullptr && !images.empty() &&
       config_.ImageLocality != 0) {
-    add_image_locality(req.images, std::span<const NodeId>(feasible, count));
+    add_image_locality(images, std::span<const NodeId>(feasible, count));
   }
 
   // PodTopologySpread: the raw score is non-decreasing in the pod count, so its extremes over
@@ -380,7 +386,7 @@ void Scheduler::add_image_locality(std::span<const ImageId> images, std::span<co
 }
 
 void Scheduler::assume(PodEntry& entry, NodeId id) {
-  const SchedulingRequest& req = entry.request;
+  const StoredRequest& req = entry.request;
   Node& node = nodes_[id];
   node.requested += req.requests;
   node.pods += 1;
@@ -407,7 +413,7 @@ void Scheduler::assume(PodEntry& entry, NodeId id) {
 }
 
 void Scheduler::unreserve(PodEntry& entry) {
-  const SchedulingRequest& req = entry.request;
+  const StoredRequest& req = entry.request;
   const NodeId id = entry.node;
   Node& node = nodes_[id];
   node.requested -= req.requests;

@@ -25,6 +25,7 @@
 #include "podsim/model/client_rate_limiter.hpp"
 #include "podsim/model/image.hpp"
 #include "podsim/model/image_inventory.hpp"
+#include "podsim/model/interned_lists.hpp"
 #include "podsim/model/node.hpp"
 #include "podsim/model/resources.hpp"
 #include "podsim/model/scheduler_filter.hpp"
@@ -163,8 +164,17 @@ class Scheduler {
 
  private:
   enum class Phase { active, in_cycle, backoff, unschedulable, binding, bound };
+  // A SchedulingRequest with its pool and image lists interned: pods of one template share them.
+  struct StoredRequest {
+    PodId pod = 0;
+    Resources requests;
+    int priority = 0;
+    std::uint32_t spread_group = 0;
+    std::uint32_t eligible_pools = 0;  // in pool_lists_
+    std::uint32_t images = 0;          // in image_lists_
+  };
   struct PodEntry {
-    SchedulingRequest request;
+    StoredRequest request;
     Phase phase = Phase::active;
     std::uint32_t attempts = 0;
     std::uint32_t generation = 0;  // renewed on every queue move; older heap entries are stale
@@ -217,6 +227,8 @@ class Scheduler {
   ClientRateLimiter client_;
 
   std::unordered_map<PodId, PodEntry> pods_;
+  InternedLists<PoolId> pool_lists_;
+  InternedLists<ImageId> image_lists_;
   std::vector<ActiveEntry> active_;  // max-heap: priority, then earliest queued
   std::vector<WakeEntry> wakeups_;   // min-heap: backoff expiries and unschedulable flushes
   std::vector<std::pair<PodId, std::uint32_t>> unschedulable_;  // (pod, generation)
