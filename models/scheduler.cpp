@@ -87,8 +87,9 @@ void Scheduler::activate(PodEntry& entry) {
   maybe_start_cycle();
 }
 
+// random_.child(purpose).child(pod).child(attempts), without seeding the two streams between.
 sim::RandomStream Scheduler::pod_stream(const PodEntry& entry, std::uint32_t purpose) const {
-  return random_.child(purpose).child(entry.request.pod).child(entry.attempts);
+  return sim::RandomStream::derive(random_.key(), {purpose, entry.request.pod, entry.attempts});
 }
 
 // One cycle at a time: the scheduling cycle is serial in kube-scheduler (section 4.4).
@@ -144,11 +145,7 @@ void Scheduler::refresh_row(NodeId id) {
 }
 
 void Scheduler::row_changed(NodeId id) {
-  const FilterView& view = rows_[id].view;
-  HotRow& row = hot_rows_[id];
-  row.pool = view.pool;
-  row.ready = view.ready;
-  row.memo_epoch = 0;
+  hot_rows_[id].memo_epoch = 0;
 }
 
 void Scheduler::node_updated(NodeId node) {
@@ -157,12 +154,12 @@ void Scheduler::node_updated(NodeId node) {
   move_all_to_active_or_backoff();
 }
 
-void Scheduler::refresh_memo(NodeId id, const Resources& request) {
+void Scheduler::refresh_memo(NodeId id, const Resources& request, std::span<const PoolId> pools) {
   const NodeRow& row = rows_[id];
   HotRow& memo = hot_rows_[id];
   memo.memo_epoch = memo_epoch_;
-  memo.resource_filter =
-      static_cast<std::uint8_t>(filter_resources(FilterFields::of(row.view), request));
+  memo.filter = static_cast<std::uint8_t>(filter_node(row.view, request, pools));
+  if (memo.filter != 0) return;  // scored only where the pod fits
   const Resources& alloc = row.view.allocatable;
   const Resources scored = row.non_zero_requested + non_zero_requests(request);
   const std::int64_t fit = config_.scoringStrategy == ScoringStrategy::LeastAllocated
@@ -186,13 +183,14 @@ void Scheduler::schedule_one(PodEntry& entry) {
     return;
   }
 
-  if (memo_epoch_ == 0 || req.requests != memo_request_) {
+  if (memo_epoch_ == 0 || req.requests != memo_request_ || req.eligible_pools != memo_pools_) {
     if (memo_epoch_ == UINT32_MAX) {  // wrapped: forget every cached score
       for (HotRow& row : hot_rows_) row.memo_epoch = 0;
       memo_epoch_ = 0;
     }
     ++memo_epoch_;
     memo_request_ = req.requests;
+    memo_pools_ = req.eligible_pools;
   }
 
   // Filter from nextStartNodeIndex until enough feasible nodes are found; a cycle that finds
@@ -217,14 +215,10 @@ void Scheduler::schedule_one(PodEntry& entry) {
     if (id >= num_nodes) id -= num_nodes;
     ++processed;
     const HotRow& row = hot[id];
-    FilterResult result = filter_placement(row, pools);
-    if (result == 0) {
-      if (row.memo_epoch != epoch) [[unlikely]]
-        refresh_memo(id, req.requests);
-      result = row.resource_filter;
-    }
-    if (result != 0) {
-      failure.add(result);
+    if (row.memo_epoch != epoch) [[unlikely]]
+      refresh_memo(id, req.requests, pools);
+    if (row.filter != 0) {
+      failure.add(row.filter);
       continue;
     }
     feasible[count] = id;

@@ -202,8 +202,8 @@ class Scheduler {
   void maybe_start_cycle();
   void finish_cycle();
   void schedule_one(PodEntry& entry);
-  /// Fills the node's HotRow cache for `request` (the request of memo_epoch_).
-  void refresh_memo(NodeId node, const Resources& request);
+  /// Fills the node's HotRow cache for the request and pools of memo_epoch_.
+  void refresh_memo(NodeId node, const Resources& request, std::span<const PoolId> pools);
   std::uint32_t* spread_counts_for(std::uint32_t group, std::uint32_t count);
   void add_image_locality(std::span<const ImageId> images, std::span<const NodeId> nodes);
   void assume(PodEntry& entry, NodeId node);
@@ -247,24 +247,22 @@ class Scheduler {
     FilterView view;
     Resources non_zero_requested;  // requested with the non-zero defaults (scoring only)
   };
-  // What a cycle reads per examined node, derived from NodeRow: 24 bytes, so the nodes a cycle
-  // walks take few cache lines. The placement filters read `ready` and `pool`; the rest caches,
-  // for the pod request of `memo_epoch`, the NodeResourcesFit filter bits and the resource
-  // scores (NodeResourcesFit + BalancedAllocation, weighted): pure functions of the row and the
-  // request, valid until the row changes (row_changed resets memo_epoch to 0) or the request
-  // changes (a new epoch).
+  // What a cycle reads per examined node: 16 bytes, so the nodes a cycle walks take few cache
+  // lines. It caches, for the pod request and pool list of `memo_epoch`, the filter result and
+  // the resource scores (NodeResourcesFit + BalancedAllocation, weighted): pure functions of
+  // the NodeRow, the request and the pools, valid until the row changes (row_changed resets
+  // memo_epoch to 0) or a cycle's request or pools differ from the last one's (a new epoch).
   struct HotRow {
     std::int64_t score = 0;
     std::uint32_t memo_epoch = 0;
-    PoolId pool = 0;
-    bool ready = false;
-    std::uint8_t resource_filter = 0;  // FilterResult of filter_resources
+    std::uint8_t filter = 0;  // FilterResult of filter_node
   };
   void refresh_row(NodeId node);
   void row_changed(NodeId node);
   std::vector<NodeRow> rows_;
   std::vector<HotRow> hot_rows_;
   Resources memo_request_;
+  std::uint32_t memo_pools_ = 0;  // index in pool_lists_
   std::uint32_t memo_epoch_ = 0;
   // Per spread group that occupies many nodes: its pod count per node, so a cycle reads the
   // counts of its sampled nodes in node order instead of walking the group's whole node list.
