@@ -40,6 +40,8 @@ constexpr std::size_t kDenseSpreadRatio = 32;
 // counts beyond are rare (many pods of one group on a node) and computed per node.
 constexpr std::uint32_t kSpreadTermCache = 64;
 
+constexpr NodeId kNoNode = UINT32_MAX;
+
 sim::Duration draw(const sim::DistributionPtr& dist, sim::RandomStream stream) {
   return dist ? sim::seconds(dist->sample(stream)) : sim::Duration{};
 }
@@ -184,7 +186,7 @@ void Scheduler::schedule_one(PodEntry& entry) {
   }
 
   if (memo_epoch_ == 0 || req.requests != memo_request_ || req.eligible_pools != memo_pools_) {
-    if (memo_epoch_ == UINT32_MAX) {  // wrapped: forget every cached score
+    if (memo_epoch_ == UINT32_MAX) {  // wrapped: forget every cached filter result and score
       for (HotRow& row : hot_rows_) row.memo_epoch = 0;
       memo_epoch_ = 0;
     }
@@ -200,10 +202,16 @@ void Scheduler::schedule_one(PodEntry& entry) {
   const std::uint32_t start = next_start_node_index_ % num_nodes;
   feasible_.resize(wanted);
   scores_.resize(wanted);
+  spread_pods_.resize(wanted);
+  // A spread group on many nodes has per-node counts: read here, as the loop walks the nodes.
+  const bool spread = req.spread_group != 0 && config_.PodTopologySpread != 0;
+  const std::uint32_t* const dense_counts =
+      spread ? dense_spread_counts(req.spread_group) : nullptr;
   // Locals and raw pointers: stores through them cannot alias the scheduler's fields, so the
   // loop keeps everything in registers.
   NodeId* const feasible = feasible_.data();
   std::int64_t* const scores = scores_.data();
+  std::uint32_t* const spread_pods = spread_pods_.data();
   const HotRow* const hot = hot_rows_.data();
   const std::span<const PoolId> pools = pool_lists_[req.eligible_pools];
   const std::span<const ImageId> images = image_lists_[req.images];
@@ -223,6 +231,7 @@ void Scheduler::schedule_one(PodEntry& entry) {
     }
     feasible[count] = id;
     scores[count] = row.score;
+    if (dense_counts != nullptr) spread_pods[count] = dense_counts[id];
     ++count;
   }
   next_start_node_index_ = (start + processed) % num_nodes;
@@ -244,8 +253,6 @@ void Scheduler::schedule_one(PodEntry& entry) {
   // PodTopologySpread: the raw score is non-decreasing in the pod count, so its extremes over
   // the sampled nodes are those of the extreme counts; normalizing is then per node as the
   // plugin does. Each distinct count's weighted term is computed once, in spread_terms.
-  const bool spread = req.spread_group != 0 && config_.PodTopologySpread != 0;
-  std::uint32_t* const spread_pods = spread ? spread_counts_for(req.spread_group, count) : nullptr;
   std::array<std::int64_t, kSpreadTermCache> spread_terms{};
   std::uint32_t cached_terms = 0;
   std::uint32_t min_pods = UINT32_MAX;
@@ -259,6 +266,9 @@ void Scheduler::schedule_one(PodEntry& entry) {
            (max_raw == 0 ? kMaxNodeScore : detail::percent_of(max_raw + min_raw - raw, max_raw));
   };
   if (spread) {
+    if (dense_counts == nullptr) {
+      sparse_spread_counts(req.spread_group, count, processed == count ? start : kNoNode);
+    }
     for (std::uint32_t i = 0; i < count; ++i) {
       min_pods = std::min(min_pods, spread_pods[i]);
       max_pods = std::max(max_pods, spread_pods[i]);
@@ -301,25 +311,36 @@ void Scheduler::schedule_one(PodEntry& entry) {
   assume(entry, feasible[best]);
 }
 
-// The spread group's pod count on each of the cycle's first `count` feasible nodes, in
-// spread_pods_. A group on many nodes has per-node counts, read in node order; a group on few
-// nodes walks its own node list and finds the feasible ones by per-cycle stamps.
-std::uint32_t* Scheduler::spread_counts_for(std::uint32_t group, std::uint32_t count) {
-  const auto num_nodes = static_cast<std::uint32_t>(nodes_.size());
-  spread_pods_.resize(count);
-  std::uint32_t* const pods_on = spread_pods_.data();
-  const NodeId* const feasible = feasible_.data();
-  const auto group_nodes = spread_counts_.nodes_of(group);
+// The group's per-node pod counts once it occupies at least 1/kDenseSpreadRatio of the nodes,
+// else null.
+const std::uint32_t* Scheduler::dense_spread_counts(std::uint32_t group) {
   auto dense = dense_spread_.find(group);
-  if (dense == dense_spread_.end() && group_nodes.size() * kDenseSpreadRatio >= num_nodes) {
+  if (dense == dense_spread_.end()) {
+    const auto group_nodes = spread_counts_.nodes_of(group);
+    if (group_nodes.size() * kDenseSpreadRatio < nodes_.size()) return nullptr;
     std::vector<std::uint32_t> counts(nodes_.size(), 0);
     for (const auto& [node, pods] : group_nodes) counts[node] = pods;
     dense = dense_spread_.emplace(group, std::move(counts)).first;
   }
-  if (dense != dense_spread_.end()) {
-    const std::uint32_t* const counts = dense->second.data();
-    for (std::uint32_t i = 0; i < count; ++i) pods_on[i] = counts[feasible[i]];
-    return pods_on;
+  return dense->second.data();
+}
+
+// For a group on few nodes: its pod count on each of the cycle's first `count` feasible nodes,
+// into spread_pods_, by walking the group's own node list. When every examined node was
+// feasible (`first` is then the first of them), a node's index among them is its distance from
+// `first`; otherwise per-cycle stamps find them.
+void Scheduler::sparse_spread_counts(std::uint32_t group, std::uint32_t count, NodeId first) {
+  const auto num_nodes = static_cast<std::uint32_t>(nodes_.size());
+  std::uint32_t* const pods_on = spread_pods_.data();
+  const NodeId* const feasible = feasible_.data();
+  std::fill_n(pods_on, count, 0);
+  if (first != kNoNode) {
+    for (const auto& [node, pods] : spread_counts_.nodes_of(group)) {
+      if (node >= num_nodes) continue;
+      const std::uint32_t index = node >= first ? node - first : node + (num_nodes - first);
+      if (index < count) pods_on[index] = pods;
+    }
+    return;
   }
   if (feasible_epoch_ == UINT32_MAX) {  // wrapped: forget every stamp
     std::fill(feasible_stamp_.begin(), feasible_stamp_.end(), 0);
@@ -332,11 +353,9 @@ std::uint32_t* Scheduler::spread_counts_for(std::uint32_t group, std::uint32_t c
     stamp[feasible[i]] = epoch;
     slot[feasible[i]] = i;
   }
-  std::fill_n(pods_on, count, 0);
-  for (const auto& [node, pods] : group_nodes) {
+  for (const auto& [node, pods] : spread_counts_.nodes_of(group)) {
     if (node < num_nodes && stamp[node] == epoch) pods_on[slot[node]] = pods;
   }
-  return pods_on;
 }
 
 // ImageLocality, added to scores_ for the first nodes.size() feasible nodes.

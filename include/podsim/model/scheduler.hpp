@@ -204,7 +204,8 @@ class Scheduler {
   void schedule_one(PodEntry& entry);
   /// Fills the node's HotRow cache for the request and pools of memo_epoch_.
   void refresh_memo(NodeId node, const Resources& request, std::span<const PoolId> pools);
-  std::uint32_t* spread_counts_for(std::uint32_t group, std::uint32_t count);
+  const std::uint32_t* dense_spread_counts(std::uint32_t group);
+  void sparse_spread_counts(std::uint32_t group, std::uint32_t count, NodeId first);
   void add_image_locality(std::span<const ImageId> images, std::span<const NodeId> nodes);
   void assume(PodEntry& entry, NodeId node);
   void unreserve(PodEntry& entry);
