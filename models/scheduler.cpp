@@ -1,6 +1,7 @@
 #include "podsim/model/scheduler.hpp"
 
 #include <algorithm>
+#include <array>
 #include <span>
 #include <stdexcept>
 
@@ -35,6 +36,12 @@ constexpr std::uint32_t kTieStream = 3;
 // (memory: at most kDenseSpreadRatio counts per (group, node) pair it holds).
 constexpr std::size_t kDenseSpreadRatio = 32;
 
+// Spread terms computed once per cycle, for this many pod counts from the smallest sampled one;
+// counts beyond are rare (many pods of one group on a node) and computed per node.
+constexpr std::uint32_t kSpreadTermCache = 64;
+
+constexpr NodeId kNoNode = UINT32_MAX;
+
 sim::Duration draw(const sim::DistributionPtr& dist, sim::RandomStream stream) {
   return dist ? sim::seconds(dist->sample(stream)) : sim::Duration{};
 }
@@ -62,7 +69,12 @@ void Scheduler::submit(SchedulingRequest request) {
   if (!inserted)
     throw std::invalid_argument("scheduler: pod " + std::to_string(pod) + " submitted twice");
   PodEntry& entry = it->second;
-  entry.request = std::move(request);
+  entry.request = StoredRequest{pod,
+                                request.requests,
+                                request.priority,
+                                request.spread_group,
+                                pool_lists_.intern(request.eligible_pools),
+                                image_lists_.intern(request.images)};
   entry.submitted_at = sim_.now();
   activate(entry);
 }
@@ -77,8 +89,9 @@ void Scheduler::activate(PodEntry& entry) {
   maybe_start_cycle();
 }
 
+// random_.child(purpose).child(pod).child(attempts), without seeding the two streams between.
 sim::RandomStream Scheduler::pod_stream(const PodEntry& entry, std::uint32_t purpose) const {
-  return random_.child(purpose).child(entry.request.pod).child(entry.attempts);
+  return sim::RandomStream::derive(random_.key(), {purpose, entry.request.pod, entry.attempts});
 }
 
 // One cycle at a time: the scheduling cycle is serial in kube-scheduler (section 4.4).
@@ -134,14 +147,7 @@ void Scheduler::refresh_row(NodeId id) {
 }
 
 void Scheduler::row_changed(NodeId id) {
-  const FilterView& view = rows_[id].view;
-  HotRow& row = hot_rows_[id];
-  row.free_cpu_millis = view.allocatable.cpu_millis - view.requested.cpu_millis;
-  row.free_memory_bytes = view.allocatable.memory_bytes - view.requested.memory_bytes;
-  row.pool = view.pool;
-  row.ready = view.ready;
-  row.pods_full = view.pods + 1 > view.max_pods;
-  row.score_epoch = 0;
+  hot_rows_[id].memo_epoch = 0;
 }
 
 void Scheduler::node_updated(NodeId node) {
@@ -150,9 +156,27 @@ void Scheduler::node_updated(NodeId node) {
   move_all_to_active_or_backoff();
 }
 
+void Scheduler::refresh_memo(NodeId id, const Resources& request, std::span<const PoolId> pools) {
+  const NodeRow& row = rows_[id];
+  HotRow& memo = hot_rows_[id];
+  memo.memo_epoch = memo_epoch_;
+  memo.filter = static_cast<std::uint8_t>(filter_node(row.view, request, pools));
+  if (memo.filter != 0) return;  // scored only where the pod fits
+  const Resources& alloc = row.view.allocatable;
+  const Resources scored = row.non_zero_requested + non_zero_requests(request);
+  const std::int64_t fit = config_.scoringStrategy == ScoringStrategy::LeastAllocated
+                               ? least_allocated_score(scored, alloc)
+                               : most_allocated_score(scored, alloc);
+  // BalancedAllocation counts actual requests (useRequested), not the non-zero defaults.
+  const std::int64_t balanced = balanced_allocation_score(row.view.requested + request, alloc);
+  memo.score = config_.NodeResourcesFit * fit + config_.NodeResourcesBalancedAllocation * balanced;
+}
+
+// One pass filters the sampled nodes and gathers, per feasible node, its cached resource score
+// and its spread group's pod count; a second pass adds the other scores and selects the host.
 void Scheduler::schedule_one(PodEntry& entry) {
   grow_node_tables();
-  const SchedulingRequest& req = entry.request;
+  const StoredRequest& req = entry.request;
   const auto num_nodes = static_cast<std::uint32_t>(nodes_.size());
   FitError failure;
   failure.num_all_nodes = num_nodes;
@@ -161,191 +185,221 @@ void Scheduler::schedule_one(PodEntry& entry) {
     return;
   }
 
+  if (memo_epoch_ == 0 || req.requests != memo_request_ || req.eligible_pools != memo_pools_) {
+    if (memo_epoch_ == UINT32_MAX) {  // wrapped: forget every cached filter result and score
+      for (HotRow& row : hot_rows_) row.memo_epoch = 0;
+      memo_epoch_ = 0;
+    }
+    ++memo_epoch_;
+    memo_request_ = req.requests;
+    memo_pools_ = req.eligible_pools;
+  }
+
   // Filter from nextStartNodeIndex until enough feasible nodes are found; a cycle that finds
   // none has looked at every node, so its FitError counts all of them.
   const std::uint32_t wanted =
-      num_feasible_nodes_to_find(num_nodes, config_.percentageOfNodesToScore);
+      std::min(num_nodes, num_feasible_nodes_to_find(num_nodes, config_.percentageOfNodesToScore));
   const std::uint32_t start = next_start_node_index_ % num_nodes;
+  feasible_.resize(wanted);
+  scores_.resize(wanted);
+  spread_pods_.resize(wanted);
+  // A spread group on many nodes has per-node counts: read here, as the loop walks the nodes.
+  const bool spread = req.spread_group != 0 && config_.PodTopologySpread != 0;
+  const std::uint32_t* const dense_counts =
+      spread ? dense_spread_counts(req.spread_group) : nullptr;
+  // Locals and raw pointers: stores through them cannot alias the scheduler's fields, so the
+  // loop keeps everything in registers.
+  NodeId* const feasible = feasible_.data();
+  std::int64_t* const scores = scores_.data();
+  std::uint32_t* const spread_pods = spread_pods_.data();
+  const HotRow* const hot = hot_rows_.data();
+  const std::span<const PoolId> pools = pool_lists_[req.eligible_pools];
+  const std::span<const ImageId> images = image_lists_[req.images];
+  const std::uint32_t epoch = memo_epoch_;
   std::uint32_t processed = 0;
-  feasible_.clear();
+  std::uint32_t count = 0;
+  while (processed < num_nodes && count < wanted) {
+    NodeId id = start + processed;
+    if (id >= num_nodes) id -= num_nodes;
+    ++processed;
+    const HotRow& row = hot[id];
+    if (row.memo_epoch != epoch) [[unlikely]]
+      refresh_memo(id, req.requests, pools);
+    if (row.filter != 0) {
+      failure.add(row.filter);
+      continue;
+    }
+    feasible[count] = id;
+    scores[count] = row.score;
+    if (dense_counts != nullptr) spread_pods[count] = dense_counts[id];
+    ++count;
+  }
+  next_start_node_index_ = (start + processed) % num_nodes;
+  if (count == 0) {
+    mark_unschedulable(entry, failure);
+    return;
+  }
+  // With one feasible node the real scheduler skips scoring; so do we.
+  if (count == 1) {
+    assume(entry, feasible[0]);
+    return;
+  }
+
+  if (inventory_ != nullptr && catalog_ != nullptr && !images.empty() &&
+      config_.ImageLocality != 0) {
+    add_image_locality(images, std::span<const NodeId>(feasible, count));
+  }
+
+  // PodTopologySpread: the raw score is non-decreasing in the pod count, so its extremes over
+  // the sampled nodes are those of the extreme counts; normalizing is then per node as the
+  // plugin does. Each distinct count's weighted term is computed once, in spread_terms.
+  std::array<std::int64_t, kSpreadTermCache> spread_terms{};
+  std::uint32_t cached_terms = 0;
+  std::uint32_t min_pods = UINT32_MAX;
+  std::uint32_t max_pods = 0;
+  double weight = 0;
+  std::int64_t min_raw = 0;
+  std::int64_t max_raw = 0;
+  const auto spread_term = [&](std::uint32_t pods) {
+    const std::int64_t raw = pod_topology_spread_raw_score(pods, weight);
+    return config_.PodTopologySpread *
+           (max_raw == 0 ? kMaxNodeScore : detail::percent_of(max_raw + min_raw - raw, max_raw));
+  };
+  if (spread) {
+    if (dense_counts == nullptr) {
+      sparse_spread_counts(req.spread_group, count, processed == count ? start : kNoNode);
+    }
+    for (std::uint32_t i = 0; i < count; ++i) {
+      min_pods = std::min(min_pods, spread_pods[i]);
+      max_pods = std::max(max_pods, spread_pods[i]);
+    }
+    weight = topology_normalizing_weight(count);
+    min_raw = pod_topology_spread_raw_score(min_pods, weight);
+    max_raw = std::max<std::int64_t>(0, pod_topology_spread_raw_score(max_pods, weight));
+    cached_terms = std::min<std::uint32_t>(max_pods - min_pods + 1, kSpreadTermCache);
+    for (std::uint32_t k = 0; k < cached_terms; ++k) spread_terms[k] = spread_term(min_pods + k);
+  }
+
+  // selectHost: the highest total; among the k tied nodes the real scheduler keeps each with
+  // probability 1/k (reservoir sampling), i.e. picks uniformly; one draw among the ties, in the
+  // order the cycle examined them, does the same. Without random ties: the first of them.
+  ties_.resize(count);
+  std::uint32_t* const ties = ties_.data();
+  std::uint32_t num_ties = 0;
+  std::int64_t top = INT64_MIN;
+  const auto offer = [&](std::uint32_t i, std::int64_t total) {
+    if (total > top) {
+      top = total;
+      num_ties = 0;
+    }
+    ties[num_ties] = i;
+    num_ties += total == top ? 1 : 0;
+  };
+  if (spread) {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::uint32_t k = spread_pods[i] - min_pods;
+      offer(i, scores[i] + (k < cached_terms ? spread_terms[k] : spread_term(spread_pods[i])));
+    }
+  } else {
+    for (std::uint32_t i = 0; i < count; ++i) offer(i, scores[i]);
+  }
+  std::uint32_t best = ties[0];
+  if (num_ties > 1 && config_.random_tie_break) {
+    sim::RandomStream tie_stream = pod_stream(entry, kTieStream);
+    best = ties[static_cast<std::uint32_t>(tie_stream.uniform01() * num_ties)];
+  }
+  assume(entry, feasible[best]);
+}
+
+// The group's per-node pod counts once it occupies at least 1/kDenseSpreadRatio of the nodes,
+// else null.
+const std::uint32_t* Scheduler::dense_spread_counts(std::uint32_t group) {
+  auto dense = dense_spread_.find(group);
+  if (dense == dense_spread_.end()) {
+    const auto group_nodes = spread_counts_.nodes_of(group);
+    if (group_nodes.size() * kDenseSpreadRatio < nodes_.size()) return nullptr;
+    std::vector<std::uint32_t> counts(nodes_.size(), 0);
+    for (const auto& [node, pods] : group_nodes) counts[node] = pods;
+    dense = dense_spread_.emplace(group, std::move(counts)).first;
+  }
+  return dense->second.data();
+}
+
+// For a group on few nodes: its pod count on each of the cycle's first `count` feasible nodes,
+// into spread_pods_, by walking the group's own node list. When every examined node was
+// feasible (`first` is then the first of them), a node's index among them is its distance from
+// `first`; otherwise per-cycle stamps find them.
+void Scheduler::sparse_spread_counts(std::uint32_t group, std::uint32_t count, NodeId first) {
+  const auto num_nodes = static_cast<std::uint32_t>(nodes_.size());
+  std::uint32_t* const pods_on = spread_pods_.data();
+  const NodeId* const feasible = feasible_.data();
+  std::fill_n(pods_on, count, 0);
+  if (first != kNoNode) {
+    for (const auto& [node, pods] : spread_counts_.nodes_of(group)) {
+      if (node >= num_nodes) continue;
+      const std::uint32_t index = node >= first ? node - first : node + (num_nodes - first);
+      if (index < count) pods_on[index] = pods;
+    }
+    return;
+  }
   if (feasible_epoch_ == UINT32_MAX) {  // wrapped: forget every stamp
     std::fill(feasible_stamp_.begin(), feasible_stamp_.end(), 0);
     feasible_epoch_ = 0;
   }
-  ++feasible_epoch_;
-  while (processed < num_nodes && feasible_.size() < wanted) {
-    NodeId id = start + processed;
-    if (id >= num_nodes) id -= num_nodes;
-    ++processed;
-    const FilterResult result = filter_fields(hot_rows_[id], req.requests, req.eligible_pools);
-    if (result == 0) {
-      feasible_stamp_[id] = feasible_epoch_;
-      feasible_slot_[id] = static_cast<std::uint32_t>(feasible_.size());
-      feasible_.push_back(id);
-    } else {
-      failure.add(result);
-    }
+  const std::uint32_t epoch = ++feasible_epoch_;
+  std::uint32_t* const stamp = feasible_stamp_.data();
+  std::uint32_t* const slot = feasible_slot_.data();
+  for (std::uint32_t i = 0; i < count; ++i) {
+    stamp[feasible[i]] = epoch;
+    slot[feasible[i]] = i;
   }
-  next_start_node_index_ = (start + processed) % num_nodes;
-  if (feasible_.empty()) {
-    mark_unschedulable(entry, failure);
-    return;
+  for (const auto& [node, pods] : spread_counts_.nodes_of(group)) {
+    if (node < num_nodes && stamp[node] == epoch) pods_on[slot[node]] = pods;
   }
+}
 
-  // Score. With one feasible node the real scheduler skips scoring; so do we.
-  const std::size_t count = feasible_.size();
-  scores_.assign(count, 0);
-  if (count > 1) {
-    const Resources pod_non_zero = non_zero_requests(req.requests);
-    const bool least_allocated = config_.scoringStrategy == ScoringStrategy::LeastAllocated;
-    if (memo_epoch_ == 0 || req.requests != memo_request_) {
-      if (memo_epoch_ == UINT32_MAX) {  // wrapped: forget every cached score
-        for (HotRow& row : hot_rows_) row.score_epoch = 0;
-        memo_epoch_ = 0;
-      }
-      ++memo_epoch_;
-      memo_request_ = req.requests;
-    }
+// ImageLocality, added to scores_ for the first nodes.size() feasible nodes.
+void Scheduler::add_image_locality(std::span<const ImageId> images, std::span<const NodeId> nodes) {
+  // An image's scaled size does not depend on the node: once per cycle. An image no node
+  // holds, or whose scaled size is 0, adds nothing to any node's sum.
+  const auto num_nodes = static_cast<std::uint32_t>(nodes_.size());
+  const std::size_t count = nodes.size();
+  image_scaled_.resize(images.size());
+  bool any = false;
+  for (std::size_t j = 0; j < images.size(); ++j) {
+    const std::uint32_t holders = inventory_->nodes_with_image(images[j]);
+    image_scaled_[j] =
+        scaled_image_score(catalog_->image(images[j]).compressed_bytes, holders, num_nodes);
+    if (holders == 0) image_scaled_[j] = 0;
+    any = any || image_scaled_[j] != 0;
+  }
+  if (!any) return;
+  image_sums_.assign(count, 0);
+  image_present_.resize(count);
+  for (std::size_t j = 0; j < images.size(); ++j) {
+    const std::int64_t scaled = image_scaled_[j];
+    if (scaled == 0) continue;
+    inventory_->nodes_have_image(images[j], nodes, image_present_);
     for (std::size_t i = 0; i < count; ++i) {
-      HotRow& memo = hot_rows_[feasible_[i]];
-      if (memo.score_epoch != memo_epoch_) {
-        const NodeRow& row = rows_[feasible_[i]];
-        const Resources& alloc = row.view.allocatable;
-        const Resources scored = row.non_zero_requested + pod_non_zero;
-        const std::int64_t fit = least_allocated ? least_allocated_score(scored, alloc)
-                                                 : most_allocated_score(scored, alloc);
-        // BalancedAllocation counts actual requests (useRequested), not the non-zero defaults.
-        const std::int64_t balanced =
-            balanced_allocation_score(row.view.requested + req.requests, alloc);
-        memo.score =
-            config_.NodeResourcesFit * fit + config_.NodeResourcesBalancedAllocation * balanced;
-        memo.score_epoch = memo_epoch_;
-      }
-      scores_[i] = memo.score;
-    }
-    if (inventory_ != nullptr && catalog_ != nullptr && !req.images.empty() &&
-        config_.ImageLocality != 0) {
-      // An image's scaled size does not depend on the node: once per cycle. An image no node
-      // holds, or whose scaled size is 0, adds nothing to any node's sum.
-      image_scaled_.resize(req.images.size());
-      bool any = false;
-      for (std::size_t j = 0; j < req.images.size(); ++j) {
-        const std::uint32_t holders = inventory_->nodes_with_image(req.images[j]);
-        image_scaled_[j] =
-            scaled_image_score(catalog_->image(req.images[j]).compressed_bytes, holders, num_nodes);
-        if (holders == 0) image_scaled_[j] = 0;
-        any = any || image_scaled_[j] != 0;
-      }
-      if (any) {
-        image_sums_.assign(count, 0);
-        image_present_.resize(count);
-        for (std::size_t j = 0; j < req.images.size(); ++j) {
-          const std::int64_t scaled = image_scaled_[j];
-          if (scaled == 0) continue;
-          inventory_->nodes_have_image(req.images[j], feasible_, image_present_);
-          for (std::size_t i = 0; i < count; ++i) {
-            if (image_present_[i] != 0) image_sums_[i] += scaled;
-          }
-        }
-        // A node without any of the images scores 0 (the sum is clamped up to minThreshold).
-        std::int64_t last_sum = -1;
-        std::int64_t last_score = 0;
-        for (std::size_t i = 0; i < count; ++i) {
-          const std::int64_t sum = image_sums_[i];
-          if (sum <= 0) continue;
-          if (sum != last_sum) {
-            last_sum = sum;
-            last_score = config_.ImageLocality * image_locality_score(sum, req.images.size());
-          }
-          scores_[i] += last_score;
-        }
-      }
-    }
-    if (req.spread_group != 0 && config_.PodTopologySpread != 0) {
-      // Counts for the sampled nodes: for a group on many nodes, from its per-node counts in
-      // node order; else walk the group's own node list, which is short.
-      spread_hits_.clear();
-      std::uint32_t min_pods = UINT32_MAX;
-      std::uint32_t max_pods = 0;
-      const auto hit = [&](std::uint32_t index, std::uint32_t pods) {
-        spread_hits_.emplace_back(index, pods);
-        min_pods = std::min(min_pods, pods);
-        max_pods = std::max(max_pods, pods);
-      };
-      const auto group_nodes = spread_counts_.nodes_of(req.spread_group);
-      auto dense = dense_spread_.find(req.spread_group);
-      if (dense == dense_spread_.end() && group_nodes.size() * kDenseSpreadRatio >= num_nodes) {
-        std::vector<std::uint32_t> counts(nodes_.size(), 0);
-        for (const auto& [node, pods] : group_nodes) counts[node] = pods;
-        dense = dense_spread_.emplace(req.spread_group, std::move(counts)).first;
-      }
-      if (dense != dense_spread_.end()) {
-        const std::uint32_t* counts = dense->second.data();
-        for (std::size_t i = 0; i < count; ++i) {
-          const std::uint32_t pods = counts[feasible_[i]];
-          if (pods != 0) hit(static_cast<std::uint32_t>(i), pods);
-        }
-      } else {
-        // The group's few nodes: those this cycle found feasible, by their stamps.
-        for (const auto& [node, pods] : group_nodes) {
-          if (pods == 0 || node >= num_nodes || feasible_stamp_[node] != feasible_epoch_) continue;
-          hit(feasible_slot_[node], pods);
-        }
-      }
-      if (spread_hits_.size() < count) min_pods = 0;  // some sampled node holds none
-      // The raw score is non-decreasing in the pod count, so its extremes over the sampled
-      // nodes are those of the extreme counts; normalizing is then per node as the plugin does.
-      const double weight = topology_normalizing_weight(count);
-      const std::int64_t min_raw = pod_topology_spread_raw_score(min_pods, weight);
-      const std::int64_t max_raw =
-          std::max<std::int64_t>(0, pod_topology_spread_raw_score(max_pods, weight));
-      const auto normalized = [&](std::uint32_t pods) {
-        const std::int64_t raw = pod_topology_spread_raw_score(pods, weight);
-        return max_raw == 0 ? kMaxNodeScore : detail::percent_of(max_raw + min_raw - raw, max_raw);
-      };
-      const std::int64_t zero_term = config_.PodTopologySpread * normalized(0);
-      for (std::size_t i = 0; i < count; ++i) scores_[i] += zero_term;
-      std::uint32_t last_pods = 0;
-      std::int64_t last_delta = 0;
-      for (const auto& [index, pods] : spread_hits_) {
-        if (pods != last_pods) {
-          last_pods = pods;
-          last_delta = config_.PodTopologySpread * normalized(pods) - zero_term;
-        }
-        scores_[index] += last_delta;
-      }
+      if (image_present_[i] != 0) image_sums_[i] += scaled;
     }
   }
-
-  // selectHost: the highest total; among equals the real scheduler keeps each of k tied nodes
-  // with probability 1/k (reservoir sampling), i.e. picks uniformly; one draw does the same
-  // here. Without random ties: the first tied node in the order the cycle examined them.
-  std::size_t best = 0;
-  std::uint32_t ties = 1;
-  for (std::size_t i = 1; i < count; ++i) {
-    if (scores_[i] > scores_[best]) {
-      best = i;
-      ties = 1;
-    } else if (scores_[i] == scores_[best]) {
-      ++ties;
+  // A node without any of the images scores 0 (the sum is clamped up to minThreshold).
+  std::int64_t last_sum = -1;
+  std::int64_t last_score = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::int64_t sum = image_sums_[i];
+    if (sum <= 0) continue;
+    if (sum != last_sum) {
+      last_sum = sum;
+      last_score = config_.ImageLocality * image_locality_score(sum, images.size());
     }
+    scores_[i] += last_score;
   }
-  if (ties > 1 && config_.random_tie_break) {
-    sim::RandomStream tie_stream = pod_stream(entry, kTieStream);
-    auto pick = static_cast<std::uint32_t>(tie_stream.uniform01() * ties);
-    const std::int64_t top = scores_[best];
-    for (std::size_t i = best;; ++i) {
-      if (scores_[i] == top && pick-- == 0) {
-        best = i;
-        break;
-      }
-    }
-  }
-  assume(entry, feasible_[best]);
 }
 
 void Scheduler::assume(PodEntry& entry, NodeId id) {
-  const SchedulingRequest& req = entry.request;
+  const StoredRequest& req = entry.request;
   Node& node = nodes_[id];
   node.requested += req.requests;
   node.pods += 1;
@@ -372,7 +426,7 @@ void Scheduler::assume(PodEntry& entry, NodeId id) {
 }
 
 void Scheduler::unreserve(PodEntry& entry) {
-  const SchedulingRequest& req = entry.request;
+  const StoredRequest& req = entry.request;
   const NodeId id = entry.node;
   Node& node = nodes_[id];
   node.requested -= req.requests;

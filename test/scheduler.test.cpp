@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "podsim/model/client_rate_limiter.hpp"
+#include "podsim/model/interned_lists.hpp"
 #include "podsim/model/scheduler_filter.hpp"
 #include "podsim/model/scheduler_scores.hpp"
 #include "podsim/model/spread_counts.hpp"
@@ -210,6 +211,56 @@ TEST_CASE("scheduler: PodTopologySpread hostname score and normalization", "[sch
   std::vector<std::int64_t> equal{2, 2};
   normalize_pod_topology_spread_scores(equal);
   CHECK(equal == std::vector<std::int64_t>{100, 100});
+}
+
+TEST_CASE("scheduler: the filter halves the scheduler caches", "[scheduler]") {
+  // 1000m and 1 GiB allocatable, 600m and 768 MiB requested, 1 of 2 pods: 400m and 256 MiB left.
+  const FilterView view{true, 3, 1, 2, {600, 768 * MiB}, {1000, 1 * GiB}};
+  const FilterFields fields = FilterFields::of(view);
+  CHECK(fields.ready);
+  CHECK(fields.pool == 3);
+  CHECK_FALSE(fields.pods_full);  // 1 + 1 <= 2
+  CHECK(fields.free_cpu_millis == 400);
+  CHECK(fields.free_memory_bytes == 256 * MiB);
+
+  const std::vector<PoolId> any;
+  const std::vector<PoolId> pools_1_3{1, 3};
+  const std::vector<PoolId> pool_7{7};
+  CHECK(filter_placement(fields, any) == 0);
+  CHECK(filter_placement(fields, pools_1_3) == 0);
+  CHECK(filter_placement(fields, pool_7) == (1U << 1));
+  CHECK(filter_resources(fields, {400, 256 * MiB}) == 0);  // exactly what is left
+  CHECK(filter_resources(fields, {401, 256 * MiB + 1}) == ((1U << 3) | (1U << 4)));
+  // Resources are the cached half: a node in another pool still reports them, filter_node not.
+  CHECK(filter_resources(fields, {401, 0}) == (1U << 3));
+  CHECK(filter_node(view, {401, 0}, pool_7) == (1U << 1));
+
+  const FilterView full_not_ready{false, 3, 2, 2, {0, 0}, {1000, 1 * GiB}};
+  const FilterFields other = FilterFields::of(full_not_ready);
+  CHECK(other.pods_full);  // 2 + 1 > 2
+  CHECK(filter_placement(other, any) == (1U << 0));
+  CHECK(filter_resources(other, {0, 0}) == (1U << 2));
+  CHECK(filter_node(full_not_ready, {0, 0}, any) == (1U << 0));  // the taint hides the rest
+}
+
+TEST_CASE("scheduler: interned lists share one copy per distinct list", "[scheduler]") {
+  InternedLists<ImageId> lists;
+  const std::uint32_t a = lists.intern({3, 4});
+  const std::uint32_t empty = lists.intern({});
+  const std::uint32_t b = lists.intern({4, 3});  // order matters: init before app containers
+  CHECK(a == 0);
+  CHECK(empty == 1);
+  CHECK(b == 2);
+  CHECK(lists.intern({3, 4}) == a);
+  CHECK(lists.intern({}) == empty);
+  CHECK(lists.size() == 3);
+  const std::span<const ImageId> first = lists[a];
+  CHECK(std::vector<ImageId>(first.begin(), first.end()) == std::vector<ImageId>{3, 4});
+  CHECK(lists[empty].empty());
+  // Spans stay valid while later lists are added.
+  for (ImageId i = 0; i < 100; ++i) lists.intern({i, i, i});
+  CHECK(lists[a].data() == first.data());
+  CHECK(lists[b][0] == 4);
 }
 
 TEST_CASE("scheduler: filter reasons and the FailedScheduling message", "[scheduler]") {

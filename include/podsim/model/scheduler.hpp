@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -24,6 +25,7 @@
 #include "podsim/model/client_rate_limiter.hpp"
 #include "podsim/model/image.hpp"
 #include "podsim/model/image_inventory.hpp"
+#include "podsim/model/interned_lists.hpp"
 #include "podsim/model/node.hpp"
 #include "podsim/model/resources.hpp"
 #include "podsim/model/scheduler_filter.hpp"
@@ -162,8 +164,17 @@ class Scheduler {
 
  private:
   enum class Phase { active, in_cycle, backoff, unschedulable, binding, bound };
+  // A SchedulingRequest with its pool and image lists interned: pods of one template share them.
+  struct StoredRequest {
+    PodId pod = 0;
+    Resources requests;
+    int priority = 0;
+    std::uint32_t spread_group = 0;
+    std::uint32_t eligible_pools = 0;  // in pool_lists_
+    std::uint32_t images = 0;          // in image_lists_
+  };
   struct PodEntry {
-    SchedulingRequest request;
+    StoredRequest request;
     Phase phase = Phase::active;
     std::uint32_t attempts = 0;
     std::uint32_t generation = 0;  // renewed on every queue move; older heap entries are stale
@@ -191,6 +202,11 @@ class Scheduler {
   void maybe_start_cycle();
   void finish_cycle();
   void schedule_one(PodEntry& entry);
+  /// Fills the node's HotRow cache for the request and pools of memo_epoch_.
+  void refresh_memo(NodeId node, const Resources& request, std::span<const PoolId> pools);
+  const std::uint32_t* dense_spread_counts(std::uint32_t group);
+  void sparse_spread_counts(std::uint32_t group, std::uint32_t count, NodeId first);
+  void add_image_locality(std::span<const ImageId> images, std::span<const NodeId> nodes);
   void assume(PodEntry& entry, NodeId node);
   void unreserve(PodEntry& entry);
   void finish_binding(PodId pod, std::uint32_t generation);
@@ -212,6 +228,8 @@ class Scheduler {
   ClientRateLimiter client_;
 
   std::unordered_map<PodId, PodEntry> pods_;
+  InternedLists<PoolId> pool_lists_;
+  InternedLists<ImageId> image_lists_;
   std::vector<ActiveEntry> active_;  // max-heap: priority, then earliest queued
   std::vector<WakeEntry> wakeups_;   // min-heap: backoff expiries and unschedulable flushes
   std::vector<std::pair<PodId, std::uint32_t>> unschedulable_;  // (pod, generation)
@@ -230,25 +248,22 @@ class Scheduler {
     FilterView view;
     Resources non_zero_requested;  // requested with the non-zero defaults (scoring only)
   };
-  // What a cycle reads per examined node, derived from NodeRow: a third of its size, so the
-  // nodes a cycle walks take fewer cache lines. free_* = allocatable - requested, as filter_node
-  // compares them. `score` caches NodeResourcesFit + BalancedAllocation (weighted) for the pod
-  // request of `score_epoch`: a pure function of the row and the request, valid until the row
-  // changes (row_changed resets score_epoch to 0) or the request changes (a new epoch).
+  // What a cycle reads per examined node: 16 bytes, so the nodes a cycle walks take few cache
+  // lines. It caches, for the pod request and pool list of `memo_epoch`, the filter result and
+  // the resource scores (NodeResourcesFit + BalancedAllocation, weighted): pure functions of
+  // the NodeRow, the request and the pools, valid until the row changes (row_changed resets
+  // memo_epoch to 0) or a cycle's request or pools differ from the last one's (a new epoch).
   struct HotRow {
-    std::int64_t free_cpu_millis = 0;
-    std::int64_t free_memory_bytes = 0;
     std::int64_t score = 0;
-    PoolId pool = 0;
-    std::uint32_t score_epoch = 0;
-    bool ready = false;
-    bool pods_full = false;  // pods + 1 > maxPods
+    std::uint32_t memo_epoch = 0;
+    std::uint8_t filter = 0;  // FilterResult of filter_node
   };
   void refresh_row(NodeId node);
   void row_changed(NodeId node);
   std::vector<NodeRow> rows_;
   std::vector<HotRow> hot_rows_;
   Resources memo_request_;
+  std::uint32_t memo_pools_ = 0;  // index in pool_lists_
   std::uint32_t memo_epoch_ = 0;
   // Per spread group that occupies many nodes: its pod count per node, so a cycle reads the
   // counts of its sampled nodes in node order instead of walking the group's whole node list.
@@ -256,16 +271,18 @@ class Scheduler {
   std::vector<Resources> non_zero_extra_;  // non_zero_requested - requested, per node
   SpreadCounts spread_counts_;
 
-  // Scratch reused by every cycle so that a cycle does not allocate.
+  // Scratch reused by every cycle so that a cycle does not allocate; the first `count` entries
+  // of feasible_, scores_ and spread_pods_ describe the cycle's feasible nodes.
   std::vector<NodeId> feasible_;
-  // Per node: the cycle that last found it feasible (feasible_stamp_) and its index in
+  // Per node: the cycle that last stamped it feasible (feasible_stamp_) and its index in
   // feasible_ then, so a cycle finds a sparse spread group's nodes among its sampled ones in
   // O(1) each instead of a binary search.
   std::vector<std::uint32_t> feasible_stamp_;
   std::vector<std::uint32_t> feasible_slot_;
   std::uint32_t feasible_epoch_ = 0;
-  std::vector<std::int64_t> scores_;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> spread_hits_;  // (feasible index, pods)
+  std::vector<std::int64_t> scores_;        // resource, then image locality scores
+  std::vector<std::uint32_t> spread_pods_;  // pods of the cycle pod's spread group
+  std::vector<std::uint32_t> ties_;         // indices into feasible_ of the best-scored nodes
   std::vector<std::int64_t> image_scaled_;
   std::vector<std::int64_t> image_sums_;
   std::vector<std::uint8_t> image_present_;

@@ -56,14 +56,26 @@ struct FilterView {
   Resources allocatable;
 };
 
-/// Runs the filters on a node's derived fields: `ready`, `pool`, `pods_full` (pods + 1 >
-/// maxPods), `free_cpu_millis` and `free_memory_bytes` (allocatable - requested). The scheduler's
-/// compact per-node rows have these fields, so its hot loop and filter_node share this one
-/// implementation. `eligible_pools` empty means any pool. Resource checks follow
-/// NodeResourcesFit: cpu/memory only when the pod requests them.
+/// A node's fields as the filters read them: FilterView with maxPods and allocatable turned into
+/// what is left for the pod.
+struct FilterFields {
+  bool ready;
+  PoolId pool;
+  bool pods_full;  // pods + 1 > maxPods
+  std::int64_t free_cpu_millis;
+  std::int64_t free_memory_bytes;
+
+  static FilterFields of(const FilterView& node) {
+    return FilterFields{node.ready, node.pool, node.pods + 1 > node.max_pods,
+                        node.allocatable.cpu_millis - node.requested.cpu_millis,
+                        node.allocatable.memory_bytes - node.requested.memory_bytes};
+  }
+};
+
+/// The filters before NodeResourcesFit, on a row with `ready` and `pool`: the not-ready taint,
+/// then the pod's pools (`eligible_pools` empty means any pool).
 template <class Row>
-FilterResult filter_fields(const Row& node, const Resources& request,
-                           std::span<const PoolId> eligible_pools) {
+FilterResult filter_placement(const Row& node, std::span<const PoolId> eligible_pools) {
   constexpr auto bit = [](FilterReason r) { return FilterResult{1} << static_cast<unsigned>(r); };
   if (!node.ready) return bit(FilterReason::node_not_ready);
   if (!eligible_pools.empty()) {
@@ -71,6 +83,13 @@ FilterResult filter_fields(const Row& node, const Resources& request,
     for (const PoolId p : eligible_pools) match = match || p == node.pool;
     if (!match) return bit(FilterReason::pool_mismatch);
   }
+  return 0;
+}
+
+/// NodeResourcesFit on FilterFields: every short resource is reported; cpu/memory only when the
+/// pod requests them.
+inline FilterResult filter_resources(const FilterFields& node, const Resources& request) {
+  constexpr auto bit = [](FilterReason r) { return FilterResult{1} << static_cast<unsigned>(r); };
   FilterResult result = 0;
   if (node.pods_full) result |= bit(FilterReason::too_many_pods);
   if (request.cpu_millis > 0 && request.cpu_millis > node.free_cpu_millis) {
@@ -82,20 +101,12 @@ FilterResult filter_fields(const Row& node, const Resources& request,
   return result;
 }
 
-/// Runs the filters for one node.
+/// Runs the filters for one node: a node that fails one plugin is not asked by the later ones.
 inline FilterResult filter_node(const FilterView& node, const Resources& request,
                                 std::span<const PoolId> eligible_pools) {
-  struct Fields {
-    bool ready;
-    PoolId pool;
-    bool pods_full;
-    std::int64_t free_cpu_millis;
-    std::int64_t free_memory_bytes;
-  };
-  return filter_fields(Fields{node.ready, node.pool, node.pods + 1 > node.max_pods,
-                              node.allocatable.cpu_millis - node.requested.cpu_millis,
-                              node.allocatable.memory_bytes - node.requested.memory_bytes},
-                       request, eligible_pools);
+  const FilterFields fields = FilterFields::of(node);
+  const FilterResult placement = filter_placement(fields, eligible_pools);
+  return placement != 0 ? placement : filter_resources(fields, request);
 }
 
 inline FilterResult filter_node(const Node& node, const Resources& request,
