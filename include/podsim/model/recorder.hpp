@@ -4,6 +4,7 @@
 // pods created, in-place restarts).
 
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "podsim/model/span.hpp"
@@ -33,7 +34,9 @@ struct InPlaceChange {
 class Recorder {
  public:
   void add(const Span& span) { spans_.push_back(span); }
-  const std::vector<Span>& spans() const { return spans_; }
+  /// In the order recorded. A deque: a large run records millions of spans, and a vector would
+  /// copy them all each time it grows and keep up to twice the memory.
+  const std::deque<Span>& spans() const { return spans_; }
   void add(const InPlaceChange& change) { in_place_changes_.push_back(change); }
   /// In the order the updates began.
   const std::vector<InPlaceChange>& in_place_changes() const { return in_place_changes_; }
@@ -41,7 +44,7 @@ class Recorder {
   const ClusterCounters& counters() const { return counters_; }
 
  private:
-  std::vector<Span> spans_;
+  std::deque<Span> spans_;
   std::vector<InPlaceChange> in_place_changes_;
   ClusterCounters counters_;
 };
