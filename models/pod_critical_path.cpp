@@ -130,21 +130,26 @@ InPlaceUpdateShape in_place_shape(const PodTemplate& spec, std::span<const std::
 }
 
 CriticalPath creation_critical_path(const Cluster& cluster, PodId pod) {
-  return creation_critical_path(cluster, pod, spans_of(cluster, pod));
+  std::vector<Span> spans = spans_of(cluster, pod);
+  return creation_path(cluster, pod, spans, changes_of(cluster, pod));
 }
 
-CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, std::vector<Span> spans) {
-  return creation_path(cluster, pod, spans, changes_of(cluster, pod));
+CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, std::vector<Span> spans,
+                                    std::span<const InPlaceChange> changes) {
+  return creation_path(cluster, pod, spans, changes);
 }
 
 std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
                                                   sim::Time since) {
-  return in_place_critical_paths(cluster, pod, spans_of(cluster, pod), since);
+  std::vector<Span> spans = spans_of(cluster, pod);
+  return in_place_paths(cluster, pod, spans, changes_of(cluster, pod), since);
 }
 
 std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
-                                                  std::vector<Span> spans, sim::Time since) {
-  return in_place_paths(cluster, pod, spans, changes_of(cluster, pod), since);
+                                                  std::vector<Span> spans,
+                                                  std::span<const InPlaceChange> changes,
+                                                  sim::Time since) {
+  return in_place_paths(cluster, pod, spans, changes, since);
 }
 
 namespace {

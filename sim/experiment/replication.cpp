@@ -247,6 +247,10 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
   for (const model::Span& s : spans) {
     if (s.pod < touched_by.size() && touched_by[s.pod] >= 0) touched_spans[s.pod].push_back(s);
   }
+  std::vector<std::vector<model::InPlaceChange>> touched_changes(touched_by.size());
+  for (const model::InPlaceChange& c : cluster.recorder().in_place_changes()) {
+    if (c.pod < touched_by.size() && touched_by[c.pod] >= 0) touched_changes[c.pod].push_back(c);
+  }
   const auto add_path = [](const model::CriticalPath& path,
                            std::array<double, model::kStageCount>& seconds) {
     for (std::size_t i = 0; i < model::kStageCount; ++i) seconds[i] += path.stage_time[i].seconds();
@@ -255,12 +259,12 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
     if (touched_by[p] < 0) continue;
     const model::Pod& pod = cluster.pod(p);
     if (pod.created_at >= touched_from[p]) {
-      add_path(model::creation_critical_path(cluster, p, touched_spans[p]),
+      add_path(model::creation_critical_path(cluster, p, touched_spans[p], touched_changes[p]),
                result.critical_path_seconds);
     }
     if (pod.in_place_updates > 0) {
       for (const model::CriticalPath& path : model::in_place_critical_paths(
-               cluster, p, std::move(touched_spans[p]), touched_from[p])) {
+               cluster, p, std::move(touched_spans[p]), touched_changes[p], touched_from[p])) {
         add_path(path, result.in_place_critical_path_seconds);
       }
     }

@@ -31,8 +31,10 @@ InPlaceUpdateShape in_place_shape(const PodTemplate& spec, std::span<const std::
 /// The critical path of the pod's creation: from its first stage to its first Ready, before its
 /// first in-place update or deletion. Empty for a pod that never got past scheduling.
 CriticalPath creation_critical_path(const Cluster& cluster, PodId pod);
-/// The same from the pod's spans (all of them, in any order), for callers that grouped them.
-CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, std::vector<Span> spans);
+/// The same from the pod's spans (all of them, in any order) and in-place changes (in the order
+/// recorded), for callers that grouped the recorder's by pod once.
+CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, std::vector<Span> spans,
+                                    std::span<const InPlaceChange> changes);
 
 /// The critical path of each in-place update of the pod that began at or after `since`, in the
 /// order they began: from the update's start (its grace period, or the kill of the first changed
@@ -40,9 +42,11 @@ CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, std::vect
 /// has the path of what it recorded.
 std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
                                                   sim::Time since = sim::Time::zero());
-/// The same from the pod's spans (all of them, in any order), for callers that grouped them.
+/// The same from the pod's spans and in-place changes, as creation_critical_path takes them.
 std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
-                                                  std::vector<Span> spans, sim::Time since);
+                                                  std::vector<Span> spans,
+                                                  std::span<const InPlaceChange> changes,
+                                                  sim::Time since);
 
 /// Creation critical paths of every pod, summarized.
 CriticalPathSummary creation_critical_paths(const Cluster& cluster);
