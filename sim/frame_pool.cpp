@@ -15,7 +15,8 @@ constexpr std::size_t kGranule = 32;  // a multiple of alignof(std::max_align_t)
 constexpr std::size_t kClasses = 64;  // frames up to 2 KiB are pooled; larger ones are rare
 constexpr std::size_t kLargest = kGranule * kClasses;
 constexpr std::size_t kSlabBytes = 64 * 1024;  // also the slab's alignment
-constexpr std::size_t kEmptySlabsKept = 32;
+// Slabs are carved out of 2 MiB chunks: one aligned allocation (and one mmap) per 32 slabs.
+constexpr std::size_t kChunkBytes = 2 * 1024 * 1024;
 
 static_assert(kGranule % alignof(std::max_align_t) == 0);
 
@@ -46,12 +47,9 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
   ~ThreadPool() {
-    // Frames still handed out (a simulation outliving its thread) keep every slab.
+    // Frames still handed out (a simulation outliving its thread) keep every chunk.
     if (in_use_ != 0) return;
-    for (Slab* list : with_room_) {
-      while (list != nullptr) std::free(std::exchange(list, list->next));
-    }
-    for (Slab* slab : empty_) std::free(slab);
+    for (void* chunk : chunks_) std::free(chunk);
   }
 
   void* allocate(std::size_t size_class) {
@@ -97,24 +95,25 @@ class ThreadPool {
  private:
   Slab* new_slab() {
     void* memory;
-    if (!empty_.empty()) {
-      memory = empty_.back();
-      empty_.pop_back();
+    if (empty_ != nullptr) {
+      memory = std::exchange(empty_, empty_->next);
     } else {
-      memory = std::aligned_alloc(kSlabBytes, kSlabBytes);
-      if (memory == nullptr) throw std::bad_alloc();
+      if (chunk_left_ == chunk_end_) {
+        chunks_.reserve(chunks_.size() + 1);  // before the allocation, so that it cannot leak
+        chunk_left_ = static_cast<std::byte*>(std::aligned_alloc(kSlabBytes, kChunkBytes));
+        if (chunk_left_ == nullptr) throw std::bad_alloc();
+        chunks_.push_back(chunk_left_);
+        chunk_end_ = chunk_left_ + kChunkBytes;
+      }
+      memory = std::exchange(chunk_left_, chunk_left_ + kSlabBytes);
     }
     auto* slab = new (memory) Slab;
     slab->fresh = static_cast<std::byte*>(memory) + kHeaderBytes;
     return slab;
   }
-  void release(Slab* slab) noexcept {
-    if (empty_.size() < kEmptySlabsKept) {
-      empty_.push_back(slab);  // capacity reserved below: no allocation here
-    } else {
-      std::free(slab);
-    }
-  }
+  // An empty slab waits for any class's next new slab; chunks stay with the thread until it
+  // exits, so a model's peak frame memory is taken once and then reused.
+  void release(Slab* slab) noexcept { slab->next = std::exchange(empty_, slab); }
   void link(std::size_t size_class, Slab* slab) noexcept {
     slab->prev = nullptr;
     slab->next = with_room_[size_class];
@@ -134,11 +133,10 @@ class ThreadPool {
   }
 
   std::array<Slab*, kClasses> with_room_{};
-  std::vector<Slab*> empty_ = [] {
-    std::vector<Slab*> v;
-    v.reserve(kEmptySlabsKept);
-    return v;
-  }();
+  Slab* empty_ = nullptr;  // through Slab::next
+  std::vector<void*> chunks_;
+  std::byte* chunk_left_ = nullptr;  // slabs not yet handed out, up to chunk_end_
+  std::byte* chunk_end_ = nullptr;
   std::size_t in_use_ = 0;
 };
 

@@ -5,12 +5,13 @@
 // Frames come instead from a per-thread slab allocator: one free list per 32-byte size class,
 // each class carving its frames out of 64 KiB slabs of its own; a slab whose frames are all back
 // is shared again by every class, so memory follows a model's phases (every pod scheduling, then
-// pulling, then running) instead of staying with the class that first needed it.
+// pulling, then running) instead of staying with the class that first needed it. Slabs come in
+// 2 MiB chunks that the thread keeps: its peak frame memory is taken once, then reused.
 //
 //   struct promise_type : sim::PooledFrame { ... };  // the coroutine's frame is pooled
 //
 // A simulation runs on one thread, so its frames are allocated and freed on one thread and the
-// lists need no lock. A thread's slabs go back to the system when it exits with no frame in use.
+// lists need no lock. A thread's chunks go back to the system when it exits with no frame in use.
 
 #include <cstddef>
 
