@@ -25,20 +25,15 @@ std::vector<Update> group_updates(std::span<const InPlaceChange> changes) {
   return updates;
 }
 
-std::vector<InPlaceChange> changes_of(const Cluster& cluster, PodId pod) {
-  std::vector<InPlaceChange> out;
-  for (const InPlaceChange& c : cluster.recorder().in_place_changes()) {
-    if (c.pod == pod) out.push_back(c);
-  }
-  return out;
-}
-
-std::vector<Span> spans_of(const Cluster& cluster, PodId pod) {
-  std::vector<Span> out;
+PodRecord record_of(const Cluster& cluster, PodId pod) {
+  PodRecord record;
   for (const Span& s : cluster.recorder().spans()) {
-    if (s.pod == pod) out.push_back(s);
+    if (s.pod == pod) record.spans.push_back(s);
   }
-  return out;
+  for (const InPlaceChange& c : cluster.recorder().in_place_changes()) {
+    if (c.pod == pod) record.changes.push_back(c);
+  }
+  return record;
 }
 
 // Spans are recorded as stages end; episodes are cut by start.
@@ -129,62 +124,55 @@ InPlaceUpdateShape in_place_shape(const PodTemplate& spec, std::span<const std::
   return shape;
 }
 
-CriticalPath creation_critical_path(const Cluster& cluster, PodId pod) {
-  std::vector<Span> spans = spans_of(cluster, pod);
-  return creation_path(cluster, pod, spans, changes_of(cluster, pod));
-}
-
-CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, std::vector<Span> spans,
-                                    std::span<const InPlaceChange> changes) {
-  return creation_path(cluster, pod, spans, changes);
-}
-
-std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
-                                                  sim::Time since) {
-  std::vector<Span> spans = spans_of(cluster, pod);
-  return in_place_paths(cluster, pod, spans, changes_of(cluster, pod), since);
-}
-
-std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
-                                                  std::vector<Span> spans,
-                                                  std::span<const InPlaceChange> changes,
-                                                  sim::Time since) {
-  return in_place_paths(cluster, pod, spans, changes, since);
-}
-
-namespace {
-
-// Spans and in-place changes grouped by pod once: one pass, not one per pod.
-struct ByPod {
-  std::vector<std::vector<Span>> spans;
-  std::vector<std::vector<InPlaceChange>> changes;
-
-  explicit ByPod(const Cluster& cluster)
-      : spans(cluster.pod_count()), changes(cluster.pod_count()) {
-    for (const Span& s : cluster.recorder().spans()) spans[s.pod].push_back(s);
-    for (const InPlaceChange& c : cluster.recorder().in_place_changes()) {
-      changes[c.pod].push_back(c);
-    }
+std::vector<PodRecord> records_by_pod(const Cluster& cluster,
+                                      const std::function<bool(PodId)>& keep) {
+  std::vector<PodRecord> records(cluster.pod_count());
+  std::vector<bool> kept(records.size(), true);
+  if (keep) {
+    for (PodId p = 0; p < kept.size(); ++p) kept[p] = keep(p);
   }
-};
+  for (const Span& s : cluster.recorder().spans()) {
+    if (kept[s.pod]) records[s.pod].spans.push_back(s);
+  }
+  for (const InPlaceChange& c : cluster.recorder().in_place_changes()) {
+    if (kept[c.pod]) records[c.pod].changes.push_back(c);
+  }
+  return records;
+}
 
-}  // namespace
+CriticalPath creation_critical_path(const Cluster& cluster, PodId pod) {
+  return creation_critical_path(cluster, pod, record_of(cluster, pod));
+}
+
+CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, PodRecord record) {
+  return creation_path(cluster, pod, record.spans, record.changes);
+}
+
+std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
+                                                  sim::Time since) {
+  return in_place_critical_paths(cluster, pod, record_of(cluster, pod), since);
+}
+
+std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
+                                                  PodRecord record, sim::Time since) {
+  return in_place_paths(cluster, pod, record.spans, record.changes, since);
+}
 
 CriticalPathSummary creation_critical_paths(const Cluster& cluster) {
-  ByPod by_pod(cluster);
+  std::vector<PodRecord> records = records_by_pod(cluster);
   CriticalPathSummary summary;
-  for (PodId p = 0; p < by_pod.spans.size(); ++p) {
-    summary.add(creation_path(cluster, p, by_pod.spans[p], by_pod.changes[p]));
+  for (PodId p = 0; p < records.size(); ++p) {
+    summary.add(creation_path(cluster, p, records[p].spans, records[p].changes));
   }
   return summary;
 }
 
 CriticalPathSummary in_place_update_critical_paths(const Cluster& cluster) {
-  ByPod by_pod(cluster);
+  std::vector<PodRecord> records = records_by_pod(cluster);
   CriticalPathSummary summary;
-  for (PodId p = 0; p < by_pod.spans.size(); ++p) {
+  for (PodId p = 0; p < records.size(); ++p) {
     for (const CriticalPath& path :
-         in_place_paths(cluster, p, by_pod.spans[p], by_pod.changes[p], sim::Time::zero())) {
+         in_place_paths(cluster, p, records[p].spans, records[p].changes, sim::Time::zero())) {
       summary.add(path);
     }
   }

@@ -243,14 +243,8 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
   }
   // Which stages decided how long the new pods took to come up (their creation critical paths)
   // and the pods updated in place to come back (one path per update).
-  std::vector<std::vector<model::Span>> touched_spans(touched_by.size());
-  for (const model::Span& s : spans) {
-    if (s.pod < touched_by.size() && touched_by[s.pod] >= 0) touched_spans[s.pod].push_back(s);
-  }
-  std::vector<std::vector<model::InPlaceChange>> touched_changes(touched_by.size());
-  for (const model::InPlaceChange& c : cluster.recorder().in_place_changes()) {
-    if (c.pod < touched_by.size() && touched_by[c.pod] >= 0) touched_changes[c.pod].push_back(c);
-  }
+  std::vector<model::PodRecord> touched =
+      model::records_by_pod(cluster, [&](model::PodId p) { return touched_by[p] >= 0; });
   const auto add_path = [](const model::CriticalPath& path,
                            std::array<double, model::kStageCount>& seconds) {
     for (std::size_t i = 0; i < model::kStageCount; ++i) seconds[i] += path.stage_time[i].seconds();
@@ -259,12 +253,11 @@ ReplicationResult run_replication(const World& world, const ReplicationOptions& 
     if (touched_by[p] < 0) continue;
     const model::Pod& pod = cluster.pod(p);
     if (pod.created_at >= touched_from[p]) {
-      add_path(model::creation_critical_path(cluster, p, touched_spans[p], touched_changes[p]),
-               result.critical_path_seconds);
+      add_path(model::creation_critical_path(cluster, p, touched[p]), result.critical_path_seconds);
     }
     if (pod.in_place_updates > 0) {
-      for (const model::CriticalPath& path : model::in_place_critical_paths(
-               cluster, p, std::move(touched_spans[p]), touched_changes[p], touched_from[p])) {
+      for (const model::CriticalPath& path :
+           model::in_place_critical_paths(cluster, p, std::move(touched[p]), touched_from[p])) {
         add_path(path, result.in_place_critical_path_seconds);
       }
     }

@@ -12,6 +12,7 @@
 // its restart, belong to no episode's path.
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -28,13 +29,22 @@ PodShape pod_shape(const PodTemplate& spec, NodePoolKind pool_kind);
 /// (numbered as Span::container).
 InPlaceUpdateShape in_place_shape(const PodTemplate& spec, std::span<const std::int32_t> changed);
 
+/// What the recorder holds of one pod: its spans (in the order recorded) and the containers its
+/// in-place updates changed (in the order the updates began).
+struct PodRecord {
+  std::vector<Span> spans;
+  std::vector<InPlaceChange> changes;
+};
+/// Every pod's record, indexed by pod id, in one pass over the recorder; pods `keep` rejects get
+/// an empty one (no `keep`: every pod).
+std::vector<PodRecord> records_by_pod(const Cluster& cluster,
+                                      const std::function<bool(PodId)>& keep = {});
+
 /// The critical path of the pod's creation: from its first stage to its first Ready, before its
 /// first in-place update or deletion. Empty for a pod that never got past scheduling.
 CriticalPath creation_critical_path(const Cluster& cluster, PodId pod);
-/// The same from the pod's spans (all of them, in any order) and in-place changes (in the order
-/// recorded), for callers that grouped the recorder's by pod once.
-CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, std::vector<Span> spans,
-                                    std::span<const InPlaceChange> changes);
+/// The same from the pod's record, for callers that grouped the recorder's by pod once.
+CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, PodRecord record);
 
 /// The critical path of each in-place update of the pod that began at or after `since`, in the
 /// order they began: from the update's start (its grace period, or the kill of the first changed
@@ -42,11 +52,9 @@ CriticalPath creation_critical_path(const Cluster& cluster, PodId pod, std::vect
 /// has the path of what it recorded.
 std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
                                                   sim::Time since = sim::Time::zero());
-/// The same from the pod's spans and in-place changes, as creation_critical_path takes them.
+/// The same from the pod's record, for callers that grouped the recorder's by pod once.
 std::vector<CriticalPath> in_place_critical_paths(const Cluster& cluster, PodId pod,
-                                                  std::vector<Span> spans,
-                                                  std::span<const InPlaceChange> changes,
-                                                  sim::Time since);
+                                                  PodRecord record, sim::Time since);
 
 /// Creation critical paths of every pod, summarized.
 CriticalPathSummary creation_critical_paths(const Cluster& cluster);
