@@ -154,7 +154,7 @@ sim::RandomStream Cluster::stream(const PodRuntime& rt, std::string_view stage,
 sim::Duration Cluster::sample(const PodRuntime& rt, const sim::DistributionPtr& d,
                               std::string_view stage, std::int32_t container, std::uint32_t attempt,
                               std::uint32_t draw) const {
-  sim::RandomStream s = sim::RandomStream::derive(rt.stream_key, {stage, container, attempt, draw});
+  sim::RandomStream s = stream(rt, stage, container, attempt).child(draw);
   return sim::seconds(d->sample(s));
 }
 
