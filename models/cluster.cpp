@@ -129,8 +129,8 @@ std::uint32_t Cluster::ready_nodes(PoolId pool) const {
   }));
 }
 
-std::vector<PoolId> Cluster::eligible_pools(const PodTemplate& tmpl) const {
-  std::vector<PoolId> out;
+Cluster::PoolList Cluster::eligible_pools(const PodTemplate& tmpl) const {
+  PoolList out;
   for (PoolId p = 0; p < config_.pools.size(); ++p) {
     const auto& labels = config_.pools[p].labels;
     const bool match =
@@ -144,7 +144,7 @@ std::vector<PoolId> Cluster::eligible_pools(const PodTemplate& tmpl) const {
 }
 
 std::string Cluster::unplaceable_reason(const PodTemplate& tmpl,
-                                        const std::vector<PoolId>& pools) const {
+                                        std::span<const PoolId> pools) const {
   if (pools.empty()) {
     std::string sel;
     for (const auto& [k, v] : tmpl.nodeSelector) sel += (sel.empty() ? "" : ",") + k + "=" + v;
@@ -187,12 +187,13 @@ PodId Cluster::create_pod(std::shared_ptr<const PodTemplate> spec, PodOwner owne
 
   // Pools the pod can ever fit in (a node of the pool's shape holds it).
   const Resources req = tmpl.effective_requests();
-  const std::vector<PoolId> matching = eligible_pools(tmpl);
+  const PoolList matching = eligible_pools(tmpl);
   for (PoolId p : matching) {
     const NodeShape& shape = config_.pools[p].shape;
     if (req.fits_in(shape.allocatable) && shape.max_pods > 0) rt->pools.push_back(p);
   }
-  if (rt->pools.empty()) rt->unplaceable = unplaceable_reason(tmpl, matching);
+  if (rt->pools.empty())
+    rt->unplaceable = unplaceable_reason(tmpl, {matching.data(), matching.size()});
 
   PodRuntime& ref = *rt;
   pods_.push_back(std::move(rt));

@@ -144,7 +144,7 @@ void crash_next(Run& r, sim::Time finished, sim::Time now) {
 
 // ---- Randomness and recording -------------------------------------------------------------
 
-sim::RandomStream Cluster::stream(const PodRuntime& rt, std::string_view stage,
+sim::RandomStream Cluster::stream(const PodRuntime& rt, sim::StreamLabel stage,
                                   std::int32_t container, std::uint32_t attempt) const {
   // Keyed by pod name, stage, container and attempt (restart count), never by event order: two
   // variants of a comparison draw the same numbers for the same pod and stage.
@@ -152,9 +152,10 @@ sim::RandomStream Cluster::stream(const PodRuntime& rt, std::string_view stage,
 }
 
 sim::Duration Cluster::sample(const PodRuntime& rt, const sim::DistributionPtr& d,
-                              std::string_view stage, std::int32_t container, std::uint32_t attempt,
+                              sim::StreamLabel stage, std::int32_t container, std::uint32_t attempt,
                               std::uint32_t draw) const {
-  sim::RandomStream s = stream(rt, stage, container, attempt).child(draw);
+  // stream(rt, stage, container, attempt).child(draw), seeded once.
+  sim::RandomStream s = sim::RandomStream::derive(rt.stream_key, {stage, container, attempt, draw});
   return sim::seconds(d->sample(s));
 }
 
@@ -242,14 +243,14 @@ sim::Task<void> Cluster::start_pod(PodRuntime& rt) {
 
   // Scheduling: queued in kube-scheduler until the binding completes.
   const sim::Time submitted = sim_.now();
-  SchedulingRequest request;
+  SchedulingRequest& request = submission_;
   request.pod = pod.id;
   request.requests = pod.spec->effective_requests();
-  request.eligible_pools = rt.pools;
-  request.images = pod.spec->images();
+  request.eligible_pools.assign(rt.pools.begin(), rt.pools.end());
+  pod.spec->images(request.images);
   request.priority = pod.spec->priority;
   request.spread_group = pod.spec->spread_group;
-  scheduler_.submit(std::move(request));
+  scheduler_.submit(request);
   arm_autoscaler();
   co_await rt.bound;
   pod.phase = PodPhase::starting;

@@ -9,22 +9,25 @@
 #include <vector>
 
 #include "podsim/model/cluster.hpp"
+#include "podsim/sim/frame_pool.hpp"
 
 namespace podsim::model {
 
-struct Cluster::PodRuntime {
+// From the frame pool, like the frames of the pod's processes: a fleet creates them by the
+// hundred thousand, and they live and die with those processes.
+struct Cluster::PodRuntime : sim::PooledFrame {
   explicit PodRuntime(sim::Simulation& sim) : bound(sim), wake(sim) {}
 
   Pod pod;
   std::uint64_t stream_key = 0;  // the key of the pod's random streams (root/"pod"/name)
-  std::vector<PoolId> pools;     // eligible pools the pod fits in
+  PoolList pools;                // eligible pools the pod fits in
   std::string unplaceable;       // why no pool can ever hold it (then it stalls)
   sim::Event bound;              // the scheduler bound it
   sim::ProcessRef process;
   bool interrupt_pending = false;  // an interrupt not yet caught by the lifecycle
   std::vector<std::pair<std::size_t, ImageId>> update;  // pending in-place update
   InPlaceUpdateOptions update_options;
-  std::vector<ImageId> pins;  // images pinned on the host by its containers
+  boost::container::small_vector<ImageId, 3> pins;  // images pinned on the host by its containers
 
   struct Deferred {
     Stage stage;

@@ -29,10 +29,15 @@ Resources PodTemplate::effective_requests() const {
 
 std::vector<ImageId> PodTemplate::images() const {
   std::vector<ImageId> out;
+  images(out);
+  return out;
+}
+
+void PodTemplate::images(std::vector<ImageId>& out) const {
+  out.clear();
   out.reserve(initContainers.size() + containers.size());
   for (const InitContainerSpec& c : initContainers) out.push_back(c.image);
   for (const ContainerSpec& c : containers) out.push_back(c.image);
-  return out;
 }
 
 std::size_t PodTemplate::container_index(const std::string& name) const {

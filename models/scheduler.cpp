@@ -63,7 +63,7 @@ Scheduler::Scheduler(sim::Simulation& sim, std::vector<Node>& nodes, const Image
   grow_node_tables();
 }
 
-void Scheduler::submit(SchedulingRequest request) {
+void Scheduler::submit(const SchedulingRequest& request) {
   const PodId pod = request.pod;
   auto [it, inserted] = pods_.try_emplace(pod);
   if (!inserted)
@@ -147,7 +147,7 @@ void Scheduler::refresh_row(NodeId id) {
 }
 
 void Scheduler::row_changed(NodeId id) {
-  hot_rows_[id].memo_epoch = 0;
+  hot_rows_[id].memo = 0;
 }
 
 void Scheduler::node_updated(NodeId node) {
@@ -159,9 +159,9 @@ void Scheduler::node_updated(NodeId node) {
 void Scheduler::refresh_memo(NodeId id, const Resources& request, std::span<const PoolId> pools) {
   const NodeRow& row = rows_[id];
   HotRow& memo = hot_rows_[id];
-  memo.memo_epoch = memo_epoch_;
-  memo.filter = static_cast<std::uint8_t>(filter_node(row.view, request, pools));
-  if (memo.filter != 0) return;  // scored only where the pod fits
+  const FilterResult filter = filter_node(row.view, request, pools);
+  memo.memo = static_cast<std::uint64_t>(filter) << 32 | memo_epoch_;
+  if (filter != 0) return;  // scored only where the pod fits
   const Resources& alloc = row.view.allocatable;
   const Resources scored = row.non_zero_requested + non_zero_requests(request);
   const std::int64_t fit = config_.scoringStrategy == ScoringStrategy::LeastAllocated
@@ -174,6 +174,55 @@ void Scheduler::refresh_memo(NodeId id, const Resources& request, std::span<cons
 
 // One pass filters the sampled nodes and gathers, per feasible node, its cached resource score
 // and its spread group's pod count; a second pass adds the other scores and selects the host.
+// What the filter pass of one cycle reads and fills: the first `count` entries of feasible,
+// scores and (with dense spread counts) spread_pods describe the feasible nodes found so far.
+struct Scheduler::FilterPass {
+  const Resources& request;
+  std::span<const PoolId> pools;
+  const std::uint32_t* dense_counts;
+  NodeId* feasible;
+  std::int64_t* scores;
+  std::uint32_t* spread_pods;
+  std::uint32_t wanted;
+  std::uint32_t count;
+  FitError failure;
+};
+
+// Locals and raw pointers: stores through them cannot alias the scheduler's fields, so the
+// loop keeps everything in registers.
+template <bool kDenseSpread>
+std::uint32_t Scheduler::filter_nodes(NodeId from, NodeId to, FilterPass& pass) {
+  const HotRow* const hot = hot_rows_.data();
+  const std::uint64_t epoch = memo_epoch_;  // a feasible node's current memo: filter bits 0
+  const std::uint32_t* const dense_counts = pass.dense_counts;
+  NodeId* const feasible = pass.feasible;
+  std::int64_t* const scores = pass.scores;
+  std::uint32_t* const spread_pods = pass.spread_pods;
+  const std::uint32_t wanted = pass.wanted;
+  std::uint32_t count = pass.count;
+  NodeId id = from;
+  while (id < to && count < wanted) {
+    // Each node adds at most one feasible node: up to `stop`, count cannot pass wanted.
+    const NodeId stop = id + std::min(to - id, wanted - count);
+    for (; id < stop; ++id) {
+      const HotRow& row = hot[id];
+      if (row.memo != epoch) [[unlikely]] {
+        if (row.memo_epoch() != epoch) refresh_memo(id, pass.request, pass.pools);
+        if (row.filter() != 0) {
+          pass.failure.add(row.filter());
+          continue;
+        }
+      }
+      feasible[count] = id;
+      scores[count] = row.score;
+      if constexpr (kDenseSpread) spread_pods[count] = dense_counts[id];
+      ++count;
+    }
+  }
+  pass.count = count;
+  return id - from;
+}
+
 void Scheduler::schedule_one(PodEntry& entry) {
   grow_node_tables();
   const StoredRequest& req = entry.request;
@@ -187,7 +236,7 @@ void Scheduler::schedule_one(PodEntry& entry) {
 
   if (memo_epoch_ == 0 || req.requests != memo_request_ || req.eligible_pools != memo_pools_) {
     if (memo_epoch_ == UINT32_MAX) {  // wrapped: forget every cached filter result and score
-      for (HotRow& row : hot_rows_) row.memo_epoch = 0;
+      for (HotRow& row : hot_rows_) row.memo = 0;
       memo_epoch_ = 0;
     }
     ++memo_epoch_;
@@ -205,35 +254,28 @@ void Scheduler::schedule_one(PodEntry& entry) {
   spread_pods_.resize(wanted);
   // A spread group on many nodes has per-node counts: read here, as the loop walks the nodes.
   const bool spread = req.spread_group != 0 && config_.PodTopologySpread != 0;
-  const std::uint32_t* const dense_counts =
-      spread ? dense_spread_counts(req.spread_group) : nullptr;
-  // Locals and raw pointers: stores through them cannot alias the scheduler's fields, so the
-  // loop keeps everything in registers.
+  FilterPass pass{.request = req.requests,
+                  .pools = pool_lists_[req.eligible_pools],
+                  .dense_counts = spread ? dense_spread_counts(req.spread_group) : nullptr,
+                  .feasible = feasible_.data(),
+                  .scores = scores_.data(),
+                  .spread_pods = spread_pods_.data(),
+                  .wanted = wanted,
+                  .count = 0,
+                  .failure = failure};
+  // The nodes from `start` on, then those before it: two plain ranges, no wrap test per node.
+  const auto filter = [&](NodeId from, NodeId to) {
+    return pass.dense_counts != nullptr ? filter_nodes<true>(from, to, pass)
+                                        : filter_nodes<false>(from, to, pass);
+  };
+  std::uint32_t processed = filter(start, num_nodes);
+  if (pass.count < wanted) processed += filter(0, start);
+  failure = pass.failure;
+  const std::uint32_t count = pass.count;
   NodeId* const feasible = feasible_.data();
   std::int64_t* const scores = scores_.data();
   std::uint32_t* const spread_pods = spread_pods_.data();
-  const HotRow* const hot = hot_rows_.data();
-  const std::span<const PoolId> pools = pool_lists_[req.eligible_pools];
   const std::span<const ImageId> images = image_lists_[req.images];
-  const std::uint32_t epoch = memo_epoch_;
-  std::uint32_t processed = 0;
-  std::uint32_t count = 0;
-  while (processed < num_nodes && count < wanted) {
-    NodeId id = start + processed;
-    if (id >= num_nodes) id -= num_nodes;
-    ++processed;
-    const HotRow& row = hot[id];
-    if (row.memo_epoch != epoch) [[unlikely]]
-      refresh_memo(id, req.requests, pools);
-    if (row.filter != 0) {
-      failure.add(row.filter);
-      continue;
-    }
-    feasible[count] = id;
-    scores[count] = row.score;
-    if (dense_counts != nullptr) spread_pods[count] = dense_counts[id];
-    ++count;
-  }
   next_start_node_index_ = (start + processed) % num_nodes;
   if (count == 0) {
     mark_unschedulable(entry, failure);
@@ -266,7 +308,7 @@ void Scheduler::schedule_one(PodEntry& entry) {
            (max_raw == 0 ? kMaxNodeScore : detail::percent_of(max_raw + min_raw - raw, max_raw));
   };
   if (spread) {
-    if (dense_counts == nullptr) {
+    if (pass.dense_counts == nullptr) {
       sparse_spread_counts(req.spread_group, count, processed == count ? start : kNoNode);
     }
     for (std::uint32_t i = 0; i < count; ++i) {
@@ -283,31 +325,36 @@ void Scheduler::schedule_one(PodEntry& entry) {
   // selectHost: the highest total; among the k tied nodes the real scheduler keeps each with
   // probability 1/k (reservoir sampling), i.e. picks uniformly; one draw among the ties, in the
   // order the cycle examined them, does the same. Without random ties: the first of them.
-  ties_.resize(count);
-  std::uint32_t* const ties = ties_.data();
-  std::uint32_t num_ties = 0;
   std::int64_t top = INT64_MIN;
-  const auto offer = [&](std::uint32_t i, std::int64_t total) {
+  std::uint32_t num_ties = 0;
+  const auto offer = [&](std::int64_t total) {
     if (total > top) {
       top = total;
       num_ties = 0;
     }
-    ties[num_ties] = i;
     num_ties += total == top ? 1 : 0;
   };
-  if (spread) {
+  if (spread && max_pods - min_pods < cached_terms) {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      scores[i] += spread_terms[spread_pods[i] - min_pods];
+      offer(scores[i]);
+    }
+  } else if (spread) {
     for (std::uint32_t i = 0; i < count; ++i) {
       const std::uint32_t k = spread_pods[i] - min_pods;
-      offer(i, scores[i] + (k < cached_terms ? spread_terms[k] : spread_term(spread_pods[i])));
+      scores[i] += k < cached_terms ? spread_terms[k] : spread_term(spread_pods[i]);
+      offer(scores[i]);
     }
   } else {
-    for (std::uint32_t i = 0; i < count; ++i) offer(i, scores[i]);
+    for (std::uint32_t i = 0; i < count; ++i) offer(scores[i]);
   }
-  std::uint32_t best = ties[0];
+  std::uint32_t rank = 0;  // of the chosen node among the ties
   if (num_ties > 1 && config_.random_tie_break) {
     sim::RandomStream tie_stream = pod_stream(entry, kTieStream);
-    best = ties[static_cast<std::uint32_t>(tie_stream.uniform01() * num_ties)];
+    rank = static_cast<std::uint32_t>(tie_stream.uniform01() * num_ties);
   }
+  std::uint32_t best = 0;
+  while (scores[best] != top || rank-- != 0) ++best;
   assume(entry, feasible[best]);
 }
 

@@ -13,10 +13,7 @@ sim::DistributionPtr lognormal_mean_sd(double mean, double sd) {
 }
 }  // namespace
 
-std::size_t StageProfile::index_of(std::string_view stage) {
-  for (std::size_t i = 0; i < kStages.size(); ++i) {
-    if (kStages[i] == stage) return i;
-  }
+void StageProfile::unknown_stage(std::string_view stage) {
   std::string known;
   for (std::string_view s : kStages) {
     if (!known.empty()) known += ", ";
@@ -30,10 +27,6 @@ StageProfile& StageProfile::set(std::string_view stage, sim::DistributionPtr d) 
   if (!d) throw std::invalid_argument("stage '" + std::string(stage) + "': no distribution");
   stages_[i] = std::move(d);
   return *this;
-}
-
-const sim::DistributionPtr& StageProfile::get(std::string_view stage) const {
-  return stages_[index_of(stage)];
 }
 
 StageProfile StageProfile::zero() {

@@ -1,5 +1,7 @@
 #include "podsim/sim/frame_pool.hpp"
 
+#include <sys/mman.h>
+
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -39,6 +41,17 @@ std::byte* end_of(Slab* slab) {
 }
 Slab* slab_of(void* frame) {
   return reinterpret_cast<Slab*>(reinterpret_cast<std::uintptr_t>(frame) & ~(kSlabBytes - 1));
+}
+
+// Every slab of a chunk is used before the next chunk is taken: map its pages in one call rather
+// than one page fault each (a fleet's frames are ~50k pages; a fault costs microseconds in a
+// VM). Best effort: kernels before 5.14 fault the pages in as they are touched.
+void prefault(void* chunk) {
+#ifdef MADV_POPULATE_WRITE
+  (void)madvise(chunk, kChunkBytes, MADV_POPULATE_WRITE);
+#else
+  (void)chunk;
+#endif
 }
 
 class ThreadPool {
@@ -103,6 +116,7 @@ class ThreadPool {
         chunk_left_ = static_cast<std::byte*>(std::aligned_alloc(kSlabBytes, kChunkBytes));
         if (chunk_left_ == nullptr) throw std::bad_alloc();
         chunks_.push_back(chunk_left_);
+        prefault(chunk_left_);
         chunk_end_ = chunk_left_ + kChunkBytes;
       }
       memory = std::exchange(chunk_left_, chunk_left_ + kSlabBytes);

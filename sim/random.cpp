@@ -14,13 +14,6 @@ RandomStream::RandomStream(std::uint64_t key) : key_(key), state_{} {
   for (auto& word : state_) word = splitmix64_next(seeder);
 }
 
-RandomStream RandomStream::derive(std::uint64_t root_seed,
-                                  std::initializer_list<StreamLabel> path) {
-  std::uint64_t key = root_seed;
-  for (const StreamLabel& label : path) key = mix64(key ^ label.word());
-  return RandomStream(key);
-}
-
 RandomStream RandomStream::child(StreamLabel label) const {
   return RandomStream(mix64(key_ ^ label.word()));
 }

@@ -22,10 +22,12 @@
 // endpoint_removal, while the pod keeps running or terminates. An elastic pool's instance slot
 // (its node id) is reset and reused by a later pod once its pod has terminated.
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -122,6 +124,8 @@ class Cluster {
 
  private:
   struct PodRuntime;
+  // A pod's eligible pools: one or two in practice, kept inline.
+  using PoolList = boost::container::small_vector<PoolId, 2>;
   struct PoolState {
     std::optional<NodeId> virtual_node;  // elastic pools
     std::uint32_t provisioning = 0;      // autoscaled nodes on their way
@@ -132,8 +136,8 @@ class Cluster {
 
   // Cluster setup and nodes (cluster.cpp).
   NodeId add_node(PoolId pool, bool ready);
-  std::vector<PoolId> eligible_pools(const PodTemplate& tmpl) const;
-  std::string unplaceable_reason(const PodTemplate& tmpl, const std::vector<PoolId>& pools) const;
+  PoolList eligible_pools(const PodTemplate& tmpl) const;
+  std::string unplaceable_reason(const PodTemplate& tmpl, std::span<const PoolId> pools) const;
   void on_bound(PodId pod, NodeId node);
   void notify(PodRuntime& rt, PodEvent e);
   void arm_autoscaler();
@@ -170,9 +174,10 @@ class Cluster {
   void stall(PodRuntime& rt, std::string reason);
   void set_not_ready(PodRuntime& rt);
 
-  sim::RandomStream stream(const PodRuntime& rt, std::string_view stage, std::int32_t container,
+  // A stage's label is hashed where its name is a literal, at compile time.
+  sim::RandomStream stream(const PodRuntime& rt, sim::StreamLabel stage, std::int32_t container,
                            std::uint32_t attempt = 0) const;
-  sim::Duration sample(const PodRuntime& rt, const sim::DistributionPtr& d, std::string_view stage,
+  sim::Duration sample(const PodRuntime& rt, const sim::DistributionPtr& d, sim::StreamLabel stage,
                        std::int32_t container, std::uint32_t attempt = 0,
                        std::uint32_t draw = 0) const;
   const StageProfile& profile(const PodRuntime& rt) const;
@@ -191,6 +196,7 @@ class Cluster {
   std::vector<Node> nodes_;
   ImagePuller puller_;
   Scheduler scheduler_;
+  SchedulingRequest submission_;  // reused by every pod's submission: submitting allocates nothing
   Recorder recorder_;
   std::vector<PoolState> pool_state_;
   std::vector<NodeIpAllocator> ips_;  // per node id

@@ -121,6 +121,8 @@ struct PodTemplate {
   Resources effective_requests() const;
   /// Image of every container, init containers first (what ImageLocality scores).
   std::vector<ImageId> images() const;
+  /// images() into `out`, reusing its storage.
+  void images(std::vector<ImageId>& out) const;
   /// Index of the app container with this name; throws std::out_of_range naming it.
   std::size_t container_index(const std::string& name) const;
 };

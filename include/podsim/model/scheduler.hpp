@@ -133,7 +133,7 @@ class Scheduler {
   void set_on_bound(BoundCallback on_bound) { on_bound_ = std::move(on_bound); }
 
   /// Adds a pending pod to the active queue. Throws std::invalid_argument if the pod is known.
-  void submit(SchedulingRequest request);
+  void submit(const SchedulingRequest& request);
 
   /// The pod is gone (deleted before binding, or its termination completed). Frees what the
   /// scheduler reserved on the node (callers must not release it themselves) and, if that was
@@ -255,9 +255,17 @@ class Scheduler {
   // memo_epoch to 0) or a cycle's request or pools differ from the last one's (a new epoch).
   struct HotRow {
     std::int64_t score = 0;
-    std::uint32_t memo_epoch = 0;
-    std::uint8_t filter = 0;  // FilterResult of filter_node
+    // The memo's epoch (low 32 bits) and FilterResult (above): equal to the cycle's epoch
+    // exactly when the memo is current and the node passes every filter, the common case a
+    // cycle tests with one comparison.
+    std::uint64_t memo = 0;
+    std::uint32_t memo_epoch() const { return static_cast<std::uint32_t>(memo); }
+    FilterResult filter() const { return static_cast<FilterResult>(memo >> 32); }
   };
+  struct FilterPass;
+  /// The filter pass over nodes [from, to) (see schedule_one); returns how many it examined.
+  template <bool kDenseSpread>
+  std::uint32_t filter_nodes(NodeId from, NodeId to, FilterPass& pass);
   void refresh_row(NodeId node);
   void row_changed(NodeId node);
   std::vector<NodeRow> rows_;
@@ -280,9 +288,8 @@ class Scheduler {
   std::vector<std::uint32_t> feasible_stamp_;
   std::vector<std::uint32_t> feasible_slot_;
   std::uint32_t feasible_epoch_ = 0;
-  std::vector<std::int64_t> scores_;        // resource, then image locality scores
+  std::vector<std::int64_t> scores_;        // resource, image locality, then total scores
   std::vector<std::uint32_t> spread_pods_;  // pods of the cycle pod's spread group
-  std::vector<std::uint32_t> ties_;         // indices into feasible_ of the best-scored nodes
   std::vector<std::int64_t> image_scaled_;
   std::vector<std::int64_t> image_sums_;
   std::vector<std::uint8_t> image_present_;

@@ -44,12 +44,19 @@ class StageProfile {
   /// or a null distribution.
   StageProfile& set(std::string_view stage, sim::DistributionPtr d);
   /// Throws std::invalid_argument naming an unknown stage and listing the known ones.
-  const sim::DistributionPtr& get(std::string_view stage) const;
+  const sim::DistributionPtr& get(std::string_view stage) const { return stages_[index_of(stage)]; }
 
-  /// Index of a stage in kStages; throws as get() does.
-  static std::size_t index_of(std::string_view stage);
+  /// Index of a stage in kStages; throws as get() does. Inline, so that a literal name is
+  /// looked up at compile time.
+  static constexpr std::size_t index_of(std::string_view stage) {
+    for (std::size_t i = 0; i < kStages.size(); ++i) {
+      if (kStages[i] == stage) return i;
+    }
+    unknown_stage(stage);
+  }
 
  private:
+  [[noreturn]] static void unknown_stage(std::string_view stage);
   std::array<sim::DistributionPtr, kStages.size()> stages_;
 };
 

@@ -6,7 +6,8 @@
 // each class carving its frames out of 64 KiB slabs of its own; a slab whose frames are all back
 // is shared again by every class, so memory follows a model's phases (every pod scheduling, then
 // pulling, then running) instead of staying with the class that first needed it. Slabs come in
-// 2 MiB chunks that the thread keeps: its peak frame memory is taken once, then reused.
+// 2 MiB chunks that the thread keeps: its peak frame memory is taken once, then reused; a chunk's
+// pages are mapped when it is taken, in one call instead of a page fault each.
 //
 //   struct promise_type : sim::PooledFrame { ... };  // the coroutine's frame is pooled
 //
@@ -29,7 +30,8 @@ std::size_t frames_in_use() noexcept;
 
 }  // namespace frame_pool
 
-/// Base of promise types whose coroutine frames come from the frame pool.
+/// Base of promise types whose coroutine frames come from the frame pool (or of any object
+/// that lives and dies with a process).
 struct PooledFrame {
   static void* operator new(std::size_t bytes) { return frame_pool::allocate(bytes); }
   static void operator delete(void* frame, std::size_t bytes) noexcept {

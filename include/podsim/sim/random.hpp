@@ -51,11 +51,11 @@ class StreamLabel {
  public:
   // Implicit, so that paths read as literals: derive(seed, {"pod", 17}).
   template <detail::StreamName Text>
-  StreamLabel(const Text& name)  // NOLINT(google-explicit-constructor)
+  constexpr StreamLabel(const Text& name)  // NOLINT(google-explicit-constructor)
       : word_(mix64(fnv1a64(std::string_view(name)) ^ kNameTag)) {}
 
   template <detail::StreamIndex Index>
-  StreamLabel(Index index)  // NOLINT(google-explicit-constructor)
+  constexpr StreamLabel(Index index)  // NOLINT(google-explicit-constructor)
       : word_(mix64(static_cast<std::uint64_t>(index) ^ kIndexTag)) {}
 
   /// The label's 64-bit word that is mixed into the parent key.
@@ -94,7 +94,11 @@ class RandomStream {
 
   /// The stream at `path` below the root seed: `derive(s, {a, b})` is
   /// `RandomStream(s).child(a).child(b)`.
-  static RandomStream derive(std::uint64_t root_seed, std::initializer_list<StreamLabel> path);
+  static RandomStream derive(std::uint64_t root_seed, std::initializer_list<StreamLabel> path) {
+    std::uint64_t key = root_seed;
+    for (const StreamLabel& label : path) key = mix64(key ^ label.word());
+    return RandomStream(key);
+  }
 
   /// An independent stream named by `label` below this one.
   RandomStream child(StreamLabel label) const;
