@@ -63,8 +63,12 @@ void EventQueue::schedule(Activation& a, Time t) {
   if (t.ns() < 0) throw std::logic_error("EventQueue: negative time");
   a.state_ = sequence << kSlotBits | a.slot();
   slots_[a.slot()].live_key = a.state_;
-  push_entry(make_entry(t, a.state_));
-  if (heap_.size() > 2 * live_ + 1024) sweep();
+  if (t == last_popped_) {
+    lane_.push_back(make_entry(t, a.state_));  // after every lane entry: the lane stays sorted
+  } else {
+    push_entry(make_entry(t, a.state_));
+  }
+  if (heap_.size() + lane_.size() - lane_head_ > 2 * live_ + 1024) sweep();
 }
 
 void EventQueue::remove(Activation& a) {
@@ -73,27 +77,48 @@ void EventQueue::remove(Activation& a) {
   a.state_ = a.slot();
   slots_[a.slot()].live_key = a.state_;
   --live_;
-  if (live_ == 0) heap_.clear();
+  if (live_ == 0) {
+    heap_.clear();
+    lane_.clear();
+    lane_head_ = 0;
+  }
 }
 
 Time EventQueue::next_time() {
-  drop_stale_top();
+  drop_stale_fronts();
+  if (lane_head_ < lane_.size()) return time_of(lane_first() ? lane_[lane_head_] : heap_.front());
   return heap_.empty() ? Time::max() : time_of(heap_.front());
 }
 
+bool EventQueue::lane_first() const {
+  return lane_head_ < lane_.size() && (heap_.empty() || lane_[lane_head_] < heap_.front());
+}
+
 Activation& EventQueue::pop(Time& when) {
-  drop_stale_top();
-  assert(!heap_.empty());
-  const Entry top = heap_.front();
-  pop_entry();
+  drop_stale_fronts();
+  Entry top;
+  if (lane_first()) {
+    top = lane_[lane_head_++];
+    if (lane_head_ == lane_.size()) {
+      lane_.clear();
+      lane_head_ = 0;
+    }
+  } else {
+    assert(!heap_.empty());
+    top = heap_.front();
+    pop_entry();
+  }
   Slot& s = slots_[key_of(top) & kSlotMask];
   Activation& a = *s.target;
   a.state_ = s.live_key = a.slot();
   --live_;
-  when = time_of(top);
+  when = last_popped_ = time_of(top);
   // In large models the next events' slots and activations are cache misses. Load them while
-  // this one fires: the new top's activation (its slot was prefetched one pop earlier, as a
-  // child of the root) and the slots of the root's children, the candidates for the pop after.
+  // this one fires: the next lane entry's, the new top's activation (its slot was prefetched one
+  // pop earlier, as a child of the root) and the slots of the root's children, the candidates
+  // for the pop after.
+  if (lane_head_ < lane_.size())
+    __builtin_prefetch(slots_[key_of(lane_[lane_head_]) & kSlotMask].target);
   if (!heap_.empty()) {
     __builtin_prefetch(slots_[key_of(heap_.front()) & kSlotMask].target);
     const std::size_t end = std::min<std::size_t>(heap_.size(), 1 + kArity);
@@ -102,11 +127,17 @@ Activation& EventQueue::pop(Time& when) {
   return a;
 }
 
-void EventQueue::drop_stale_top() {
+void EventQueue::drop_stale_fronts() {
   while (!heap_.empty() && !is_live(heap_.front())) pop_entry();
+  while (lane_head_ < lane_.size() && !is_live(lane_[lane_head_])) ++lane_head_;
+  if (lane_head_ != 0 && lane_head_ == lane_.size()) {
+    lane_.clear();
+    lane_head_ = 0;
+  }
 }
 
-// Rebuilds the heap from its live entries once stale ones dominate (frequent reschedules).
+// Rebuilds the heap and the lane from their live entries once stale ones dominate (frequent
+// reschedules). The lane keeps its order.
 void EventQueue::sweep() {
   std::vector<Entry> live;
   live.reserve(live_);
@@ -115,6 +146,12 @@ void EventQueue::sweep() {
   }
   heap_.clear();
   for (const Entry& e : live) push_entry(e);
+  std::size_t kept = 0;
+  for (std::size_t i = lane_head_; i < lane_.size(); ++i) {
+    if (is_live(lane_[i])) lane_[kept++] = lane_[i];
+  }
+  lane_.resize(kept);
+  lane_head_ = 0;
 }
 
 // Both sifts move a hole instead of swapping, writing each entry once.

@@ -287,3 +287,80 @@ TEST_CASE("engine: random schedule/reschedule/cancel/destroy matches a reference
     REQUIRE(sim.pending_events() == reference.size());
   }
 }
+
+TEST_CASE("engine: events scheduled for the current time from inside events keep the order",
+          "[engine]") {
+  // Each firing timer reschedules or cancels others, mostly for the current time (the queue's
+  // same-time lane) and sometimes later (its heap). The reference replays the same decisions
+  // on an ordered map keyed by (time, scheduling order), the queue's contract; the decisions
+  // come from one generator consumed in firing order, so any difference in order shows.
+  constexpr int kTimers = 32;
+  constexpr std::size_t kFirings = 20'000;
+  struct Decider {
+    std::uint64_t state = 777;
+    std::uint64_t next() {  // a small LCG: the test needs variety, not quality
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      return state >> 33;
+    }
+    // What timer `i`'s firing does: up to two (timer, delay) reschedules (delay -1: cancel).
+    std::vector<std::pair<int, std::int64_t>> act() {
+      std::vector<std::pair<int, std::int64_t>> out;
+      const auto n = 1 + next() % 2;
+      for (std::uint64_t k = 0; k < n; ++k) {
+        const int j = static_cast<int>(next() % kTimers);
+        const auto kind = next() % 10;
+        out.emplace_back(j, kind < 6 ? 0 : kind < 9 ? static_cast<std::int64_t>(next() % 5) : -1);
+      }
+      return out;
+    }
+  };
+
+  // The simulation.
+  std::vector<std::string> fired;
+  {
+    Simulation sim;
+    Decider decider;
+    std::vector<std::unique_ptr<Timer>> timers(kTimers);
+    for (int i = 0; i < kTimers; ++i) {
+      timers[i] = std::make_unique<Timer>(sim, [&, i] {
+        fired.push_back(std::to_string(i) + "@" + std::to_string(sim.now().ns()));
+        if (fired.size() == kFirings) sim.stop();
+        for (const auto& [j, delay] : decider.act()) {
+          if (delay < 0) {
+            timers[j]->cancel();
+          } else {
+            timers[j]->schedule_in(Duration::from_ns(delay));
+          }
+        }
+      });
+    }
+    for (int i = 0; i < kTimers; ++i) timers[i]->schedule_at(Time::from_ns(i % 3));
+    sim.run();
+  }
+
+  // The reference.
+  std::vector<std::string> expected;
+  Decider decider;
+  std::map<std::pair<std::int64_t, std::uint64_t>, int> queue;  // (time, order) -> timer
+  std::map<int, std::pair<std::int64_t, std::uint64_t>> where;  // timer -> its key
+  std::uint64_t order = 0;
+  auto schedule = [&](int i, std::int64_t t) {
+    if (auto it = where.find(i); it != where.end()) queue.erase(it->second);
+    if (t < 0) {
+      where.erase(i);
+      return;
+    }
+    queue[{t, order}] = i;
+    where[i] = {t, order++};
+  };
+  for (int i = 0; i < kTimers; ++i) schedule(i, i % 3);
+  while (!queue.empty() && expected.size() < kFirings) {
+    const auto [key, i] = *queue.begin();
+    queue.erase(queue.begin());
+    where.erase(i);
+    expected.push_back(std::to_string(i) + "@" + std::to_string(key.first));
+    for (const auto& [j, delay] : decider.act()) schedule(j, delay < 0 ? -1 : key.first + delay);
+  }
+  REQUIRE(expected.size() > 1'000);  // the scenario keeps itself going
+  CHECK(fired == expected);
+}

@@ -1,12 +1,17 @@
 #pragma once
-// The future event list: a 4-ary min-heap ordered by (time, insertion sequence).
+// The future event list: entries ordered by (time, insertion sequence).
 //
-// Ties go to the earlier insertion, so a run is a pure function of its inputs. Heap entries are
-// 16 bytes: the time and one word holding the sequence number (high 40 bits) and a slot (low 24
-// bits) in a table of activation pointers. Sifting touches nothing but the heap itself. An
-// activation remembers the sequence of its live entry; cancel and reschedule leave the old entry
-// stale, to be skipped when it surfaces (the slot table, not the activation, is consulted first,
-// so an activation may die with stale entries queued) and swept out when stale entries
+// Ties go to the earlier insertion, so a run is a pure function of its inputs. Entries are 16
+// bytes: the time and one word holding the sequence number (high 40 bits) and a slot (low 24
+// bits) in a table of activation pointers. They wait in one of two places:
+// - the current-time lane, a FIFO, for entries scheduled at the time of the latest pop (a
+//   process woken now, a process started now): in sequence order, so already sorted, and taken
+//   in O(1);
+// - a 4-ary min-heap for the rest. Sifting touches nothing but the heap itself.
+// A pop takes the smaller of the two fronts, which is the order one heap would give.
+// An activation remembers the sequence of its live entry; cancel and reschedule leave the old
+// entry stale, to be skipped when it surfaces (the slot table, not the activation, is consulted
+// first, so an activation may die with stale entries queued) and swept out when stale entries
 // outnumber the live ones.
 
 #include <cstdint>
@@ -93,10 +98,15 @@ class EventQueue {
   void sift_up(std::size_t slot, Entry e);
   void push_entry(Entry e);
   void pop_entry();
-  void drop_stale_top();
+  void drop_stale_fronts();
+  /// The earliest live entry after drop_stale_fronts(): the lane's front or the heap's top.
+  bool lane_first() const;
   void sweep();
 
   std::vector<Entry> heap_;
+  std::vector<Entry> lane_;  // the current-time lane, from lane_head_ on
+  std::size_t lane_head_ = 0;
+  Time last_popped_;  // entries for this time go to the lane
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::size_t live_ = 0;
