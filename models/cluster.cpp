@@ -251,6 +251,7 @@ std::optional<std::string> Cluster::scheduling_failure(PodId pod) const {
 void Cluster::on_bound(PodId id, NodeId node) {
   PodRuntime& rt = *pods_.at(id);
   rt.pod.node = node;
+  rt.profile = &config_.pools[nodes_[node].pool].profile;
   rt.bound.trigger();
 }
 

@@ -12,6 +12,7 @@
 // Probe results are computed when a container starts, from its app's start, hang and crash
 // times (hang_after and crash_after, podsim's app failure model).
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -160,7 +161,8 @@ sim::Duration Cluster::sample(const PodRuntime& rt, const sim::DistributionPtr& 
 }
 
 const StageProfile& Cluster::profile(const PodRuntime& rt) const {
-  return config_.pools[nodes_[*rt.pod.node].pool].profile;
+  assert(rt.profile != nullptr && "only a bound pod has stage durations");
+  return *rt.profile;
 }
 
 void Cluster::record(const PodRuntime& rt, Stage stage, std::int32_t container, sim::Time start,

@@ -19,10 +19,11 @@ struct Cluster::PodRuntime : sim::PooledFrame {
   explicit PodRuntime(sim::Simulation& sim) : bound(sim), wake(sim) {}
 
   Pod pod;
-  std::uint64_t stream_key = 0;  // the key of the pod's random streams (root/"pod"/name)
-  PoolList pools;                // eligible pools the pod fits in
-  std::string unplaceable;       // why no pool can ever hold it (then it stalls)
-  sim::Event bound;              // the scheduler bound it
+  std::uint64_t stream_key = 0;           // the key of the pod's random streams (root/"pod"/name)
+  PoolList pools;                         // eligible pools the pod fits in
+  std::string unplaceable;                // why no pool can ever hold it (then it stalls)
+  sim::Event bound;                       // the scheduler bound it
+  const StageProfile* profile = nullptr;  // its node's pool's, once bound
   sim::ProcessRef process;
   bool interrupt_pending = false;  // an interrupt not yet caught by the lifecycle
   std::vector<std::pair<std::size_t, ImageId>> update;  // pending in-place update
@@ -73,7 +74,7 @@ struct Cluster::PodRuntime : sim::PooledFrame {
     bool snap_exited = false;
     sim::Time snap_finished;
   };
-  std::vector<Run> runs;
+  boost::container::small_vector<Run, 1> runs;  // inline for most pods: one fewer cache miss
   /// The image pull backoff, keyed podUID_image as the kubelet keys it.
   struct PullBackoff {
     ImageId image;

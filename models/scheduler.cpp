@@ -353,8 +353,13 @@ void Scheduler::schedule_one(PodEntry& entry) {
     sim::RandomStream tie_stream = pod_stream(entry, kTieStream);
     rank = static_cast<std::uint32_t>(tie_stream.uniform01() * num_ties);
   }
+  // The tie of that rank. Counting instead of branching on each tie keeps the one branch
+  // predictable: ties fall anywhere in the sample.
   std::uint32_t best = 0;
-  while (scores[best] != top || rank-- != 0) ++best;
+  for (std::uint32_t seen = 0;; ++best) {
+    seen += scores[best] == top ? 1 : 0;
+    if (seen > rank) break;
+  }
   assume(entry, feasible[best]);
 }
 
