@@ -7,7 +7,7 @@
 // is shared again by every class, so memory follows a model's phases (every pod scheduling, then
 // pulling, then running) instead of staying with the class that first needed it. Slabs come in
 // 2 MiB chunks that the thread keeps: its peak frame memory is taken once, then reused; a chunk's
-// pages are mapped when it is taken, in one call instead of a page fault each.
+// pages are mapped when it is taken, as one huge page where the kernel allows it.
 //
 //   struct promise_type : sim::PooledFrame { ... };  // the coroutine's frame is pooled
 //
