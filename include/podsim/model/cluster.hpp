@@ -132,7 +132,7 @@ class Cluster {
     std::uint32_t next_ordinal = 0;      // for node names and provisioning streams
     std::vector<NodeId> free_instances;  // elastic: slots of terminated instances, for reuse
   };
-  enum class PullOutcome { ok, retry, stalled };
+  enum class PullOutcome { ok, retry, stalled, pull };
 
   // Cluster setup and nodes (cluster.cpp).
   NodeId add_node(PoolId pool, bool ready);
@@ -156,8 +156,14 @@ class Cluster {
   sim::Task<bool> sync_pod(PodRuntime& rt);
   /// Starts container k (backoff check, pull, create, start); false if it did not start.
   sim::Task<bool> start_one(PodRuntime& rt, std::size_t k);
-  sim::Task<PullOutcome> pull(PodRuntime& rt, std::size_t k, ImageId image, ImagePullPolicy policy,
-                              std::uint32_t attempt);
+  /// EnsureImageExists for container k up to the pull: `pull` when the puller must be asked
+  /// (with the failure draw for it), else why not (Never: present or stalled; backoff: retry).
+  PullOutcome before_pull(PodRuntime& rt, std::size_t k, ImageId image, ImagePullPolicy policy,
+                          std::uint32_t attempt, double& failure_draw);
+  /// The rest of it once the puller answered a pull asked at `asked`: backoff, spans, pins.
+  PullOutcome after_pull(PodRuntime& rt, std::size_t k, ImageId image, const PullResult& result,
+                         sim::Time asked);
+  void pin(PodRuntime& rt, ImageId image);
   /// Kills container k after a startup or liveness probe failure (restarted by the next sync).
   sim::Task<void> kill_for_restart(PodRuntime& rt, std::size_t k);
   void container_exited(PodRuntime& rt, std::size_t k, sim::Time at);
