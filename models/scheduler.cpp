@@ -12,14 +12,6 @@ namespace podsim::model {
 namespace {
 
 // Heap orders: std::push_heap keeps the "largest" on top.
-struct ActiveLess {  // PrioritySort: higher priority first, then earlier queue time
-  template <class E>
-  bool operator()(const E& a, const E& b) const {
-    if (a.priority != b.priority) return a.priority < b.priority;
-    if (a.queued_ns != b.queued_ns) return a.queued_ns > b.queued_ns;
-    return a.sequence > b.sequence;
-  }
-};
 struct WakeLater {
   template <class E>
   bool operator()(const E& a, const E& b) const {
@@ -83,9 +75,7 @@ void Scheduler::activate(PodEntry& entry) {
   entry.phase = Phase::active;
   entry.generation = ++next_generation_;
   entry.queued_at = sim_.now();
-  active_.push_back(ActiveEntry{entry.request.priority, entry.queued_at.ns(), sequence_++,
-                                entry.request.pod, entry.generation});
-  std::push_heap(active_.begin(), active_.end(), ActiveLess{});
+  active_[entry.request.priority].push_back(ActiveEntry{entry.request.pod, entry.generation});
   maybe_start_cycle();
 }
 
@@ -97,23 +87,29 @@ sim::RandomStream Scheduler::pod_stream(const PodEntry& entry, std::uint32_t pur
 // One cycle at a time: the scheduling cycle is serial in kube-scheduler (section 4.4).
 void Scheduler::maybe_start_cycle() {
   if (cycle_pod_) return;
-  while (!active_.empty()) {
-    std::pop_heap(active_.begin(), active_.end(), ActiveLess{});
-    const ActiveEntry top = active_.back();
-    active_.pop_back();
-    auto it = pods_.find(top.pod);
-    if (it == pods_.end() || it->second.generation != top.generation ||
-        it->second.phase != Phase::active) {
-      continue;  // deleted or moved since it was queued
+  for (auto& [priority, queue] : active_) {
+    while (!queue.empty()) {
+      const ActiveEntry top = queue.front();
+      queue.pop_front();
+      if (start_cycle(top)) return;
     }
-    PodEntry& entry = it->second;
-    entry.phase = Phase::in_cycle;
-    ++entry.attempts;
-    ++counters_.cycles;
-    cycle_pod_ = top.pod;
-    cycle_timer_.schedule_in(draw(config_.cycle_cost, pod_stream(entry, kCycleCostStream)));
-    return;
   }
+}
+
+// Starts the cycle of a queued pod; false if the entry is stale.
+bool Scheduler::start_cycle(const ActiveEntry& top) {
+  auto it = pods_.find(top.pod);
+  if (it == pods_.end() || it->second.generation != top.generation ||
+      it->second.phase != Phase::active) {
+    return false;  // deleted or moved since it was queued
+  }
+  PodEntry& entry = it->second;
+  entry.phase = Phase::in_cycle;
+  ++entry.attempts;
+  ++counters_.cycles;
+  cycle_pod_ = top.pod;
+  cycle_timer_.schedule_in(draw(config_.cycle_cost, pod_stream(entry, kCycleCostStream)));
+  return true;
 }
 
 // The decision is taken at the end of the cycle's cost, against the node table as it is then,

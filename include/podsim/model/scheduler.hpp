@@ -14,7 +14,9 @@
 // Facts and defaults: domain-reference.md section 4 [K-SONE][K-SCFG][K-IMGLOC][K-PTS].
 
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -185,9 +187,6 @@ class Scheduler {
     std::optional<FitError> last_failure;
   };
   struct ActiveEntry {
-    int priority;
-    std::int64_t queued_ns;
-    std::uint64_t sequence;
     PodId pod;
     std::uint32_t generation;
   };
@@ -200,6 +199,7 @@ class Scheduler {
 
   void activate(PodEntry& entry);
   void maybe_start_cycle();
+  bool start_cycle(const ActiveEntry& top);
   void finish_cycle();
   void schedule_one(PodEntry& entry);
   /// Fills the node's HotRow cache for the request and pools of memo_epoch_.
@@ -230,8 +230,11 @@ class Scheduler {
   std::unordered_map<PodId, PodEntry> pods_;
   InternedLists<PoolId> pool_lists_;
   InternedLists<ImageId> image_lists_;
-  std::vector<ActiveEntry> active_;  // max-heap: priority, then earliest queued
-  std::vector<WakeEntry> wakeups_;   // min-heap: backoff expiries and unschedulable flushes
+  // The active queue. PrioritySort orders by priority, then queue time; a pod is queued at the
+  // current time, after every pod queued before it, so within one priority the arrival order
+  // is the queue order: one FIFO per priority, highest first (an emptied one stays for reuse).
+  std::map<int, std::deque<ActiveEntry>, std::greater<>> active_;
+  std::vector<WakeEntry> wakeups_;  // min-heap: backoff expiries and unschedulable flushes
   std::vector<std::pair<PodId, std::uint32_t>> unschedulable_;  // (pod, generation)
   std::vector<std::pair<PodId, std::uint32_t>> parked_scratch_;
   std::uint64_t sequence_ = 0;
