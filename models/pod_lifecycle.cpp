@@ -211,7 +211,8 @@ sim::Process Cluster::lifecycle(PodRuntime& rt) {
         auto update = update_containers(rt);
         co_await std::move(update);
       } else if (rt.pod.phase == PodPhase::stalled || !rt.pod.node) {
-        co_await never_;
+        auto wait = wait_for_deletion();
+        co_await std::move(wait);
       } else {
         auto worker = pod_worker(rt);
         co_await std::move(worker);
@@ -224,15 +225,26 @@ sim::Process Cluster::lifecycle(PodRuntime& rt) {
   if (rt.interrupt_pending) {
     // The deletion's interrupt has not been delivered (the pod was not waiting): take it here
     // so that it does not cut the termination short.
-    try {
-      co_await sim_.timeout(sim::Duration{});
-    } catch (const sim::Interrupted&) {
-    }
+    auto take = take_interrupt();
+    co_await std::move(take);
     rt.interrupt_pending = false;
   }
   rt.wake.reset();  // a pending pod_sync_retry
   auto end = terminate(rt);
   co_await std::move(end);
+}
+
+// The lifecycle's rare waits, as coroutines of their own: the lifecycle frame, which every pod
+// holds for its whole life, then carries no awaiter for them.
+sim::Task<void> Cluster::wait_for_deletion() {
+  co_await never_;  // until the deletion's interrupt
+}
+
+sim::Task<void> Cluster::take_interrupt() {
+  try {
+    co_await sim_.timeout(sim::Duration{});
+  } catch (const sim::Interrupted&) {
+  }
 }
 
 // Scheduling, the instance of an elastic pool, volumes and the sandbox.

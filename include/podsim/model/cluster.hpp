@@ -150,6 +150,10 @@ class Cluster {
 
   // The pod lifecycle (pod_lifecycle.cpp). Container k counts init containers first.
   sim::Process lifecycle(PodRuntime& rt);
+  /// Stalled or unbound: waits for the deletion's interrupt.
+  sim::Task<void> wait_for_deletion();
+  /// Receives an interrupt that is pending (delivered at the next wait).
+  sim::Task<void> take_interrupt();
   sim::Task<void> start_pod(PodRuntime& rt);
   sim::Task<void> pod_worker(PodRuntime& rt);
   /// One kubelet SyncPod; true if it failed (the pod worker retries after pod_sync_retry).
