@@ -192,8 +192,6 @@ PodId Cluster::create_pod(std::shared_ptr<const PodTemplate> spec, PodOwner owne
     const NodeShape& shape = config_.pools[p].shape;
     if (req.fits_in(shape.allocatable) && shape.max_pods > 0) rt->pools.push_back(p);
   }
-  if (rt->pools.empty())
-    rt->unplaceable = unplaceable_reason(tmpl, {matching.data(), matching.size()});
 
   PodRuntime& ref = *rt;
   pods_.push_back(std::move(rt));

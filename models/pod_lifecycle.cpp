@@ -42,32 +42,57 @@ constexpr sim::Duration kBackOffExpiry = sim::milliseconds(600'000);
 
 // What the lifecycle needs of a container, init containers first. Probes of run-to-completion
 // init containers do not exist in the API.
-struct ContainerView {
-  ImageId image;
-  ImagePullPolicy policy;
-  const std::optional<Probe>* startup;
-  const std::optional<Probe>* readiness;
-  const std::optional<Probe>* liveness;
-  const sim::DistributionPtr* app_start;
-  const sim::DistributionPtr* pre_stop;
-  const sim::DistributionPtr* shutdown;
-  const sim::DistributionPtr* hang_after;
-  const sim::DistributionPtr* crash_after;
-  const sim::DistributionPtr* run_time;  // run-to-completion init containers
-  bool run_to_completion;
+// Two pointers, one of them null: start_one holds a view across its waits, in a frame a fleet
+// has one of for every pod waiting for its pull.
+class ContainerView {
+ public:
+  ContainerView(const PodTemplate& t, std::size_t k)
+      : init_(k < t.initContainers.size() ? &t.initContainers[k] : nullptr),
+        app_(init_ == nullptr ? &t.containers[k - t.initContainers.size()] : nullptr) {}
+
+  ImageId image() const { return get(&InitContainerSpec::image, &ContainerSpec::image); }
+  ImagePullPolicy policy() const {
+    return get(&InitContainerSpec::imagePullPolicy, &ContainerSpec::imagePullPolicy);
+  }
+  const std::optional<Probe>& startup() const {
+    return get(&InitContainerSpec::startupProbe, &ContainerSpec::startupProbe);
+  }
+  const std::optional<Probe>& readiness() const {
+    return get(&InitContainerSpec::readinessProbe, &ContainerSpec::readinessProbe);
+  }
+  const std::optional<Probe>& liveness() const {
+    return get(&InitContainerSpec::livenessProbe, &ContainerSpec::livenessProbe);
+  }
+  const sim::DistributionPtr& app_start() const {
+    return get(&InitContainerSpec::app_start, &ContainerSpec::app_start);
+  }
+  const sim::DistributionPtr& pre_stop() const {
+    return get(&InitContainerSpec::preStop, &ContainerSpec::preStop);
+  }
+  const sim::DistributionPtr& shutdown() const {
+    return get(&InitContainerSpec::shutdown, &ContainerSpec::shutdown);
+  }
+  const sim::DistributionPtr& hang_after() const {
+    return get(&InitContainerSpec::hang_after, &ContainerSpec::hang_after);
+  }
+  const sim::DistributionPtr& crash_after() const {
+    return get(&InitContainerSpec::crash_after, &ContainerSpec::crash_after);
+  }
+  /// Run-to-completion init containers only.
+  const sim::DistributionPtr& run_time() const { return init_->run_time; }
+  bool run_to_completion() const { return init_ != nullptr && !init_->sidecar; }
+
+ private:
+  template <class T>
+  const T& get(T InitContainerSpec::*init_field, T ContainerSpec::*app_field) const {
+    return init_ != nullptr ? init_->*init_field : app_->*app_field;
+  }
+  const InitContainerSpec* init_;
+  const ContainerSpec* app_;
 };
 
 ContainerView view(const PodTemplate& t, std::size_t k) {
-  if (k < t.initContainers.size()) {
-    const InitContainerSpec& c = t.initContainers[k];
-    return {c.image,          c.imagePullPolicy, &c.startupProbe, &c.readinessProbe,
-            &c.livenessProbe, &c.app_start,      &c.preStop,      &c.shutdown,
-            &c.hang_after,    &c.crash_after,    &c.run_time,     !c.sidecar};
-  }
-  const ContainerSpec& c = t.containers[k - t.initContainers.size()];
-  return {c.image,          c.imagePullPolicy, &c.startupProbe, &c.readinessProbe,
-          &c.livenessProbe, &c.app_start,      &c.preStop,      &c.shutdown,
-          &c.hang_after,    &c.crash_after,    nullptr,         false};
+  return ContainerView(t, k);
 }
 
 ContainerStatus& status_of(Pod& pod, std::size_t k) {
@@ -250,8 +275,9 @@ sim::Task<void> Cluster::take_interrupt() {
 // Scheduling, the instance of an elastic pool, volumes and the sandbox.
 sim::Task<void> Cluster::start_pod(PodRuntime& rt) {
   Pod& pod = rt.pod;
-  if (!rt.unplaceable.empty()) {
-    stall(rt, rt.unplaceable);
+  if (rt.pools.empty()) {  // no pool can ever hold it
+    const PoolList matching = eligible_pools(*pod.spec);
+    stall(rt, unplaceable_reason(*pod.spec, {matching.data(), matching.size()}));
     co_return;
   }
 
@@ -478,15 +504,15 @@ sim::Task<bool> Cluster::start_one(PodRuntime& rt, std::size_t k) {
   // EnsureImageExists. The puller is awaited here rather than in a coroutine of its own: a pod
   // waiting for its pull slot holds one frame fewer (a fleet has 100,000 of them waiting).
   double failure_draw = 1.0;
-  PullOutcome pulled = before_pull(rt, k, c.image, c.policy, attempt, failure_draw);
+  PullOutcome pulled = before_pull(rt, k, c.image(), c.policy(), attempt, failure_draw);
   if (pulled == PullOutcome::pull) {
     const sim::Time asked = sim_.now();
     auto task = puller_.pull(
-        *pod.host(), c.image,
-        c.policy == ImagePullPolicy::Always ? PullPolicy::Always : PullPolicy::IfNotPresent,
+        *pod.host(), c.image(),
+        c.policy() == ImagePullPolicy::Always ? PullPolicy::Always : PullPolicy::IfNotPresent,
         failure_draw);
     const PullResult result = co_await std::move(task);
-    pulled = after_pull(rt, k, c.image, result, asked);
+    pulled = after_pull(rt, k, c.image(), result, asked);
   }
   if (pulled != PullOutcome::ok) co_return false;
 
@@ -494,16 +520,16 @@ sim::Task<bool> Cluster::start_one(PodRuntime& rt, std::size_t k) {
   const sim::Time t = sim_.now();
   const sim::Duration create_start =
       sample(rt, prof.get("container_start"), "container_start", index, attempt);
-  if (c.run_to_completion) {
+  if (c.run_to_completion()) {
     // Runs until it exits 0; its exit makes a sync that starts the next init container.
-    const sim::DistributionPtr& run = *c.run_time ? *c.run_time : prof.get("init_container_run");
+    const sim::DistributionPtr& run = c.run_time() ? c.run_time() : prof.get("init_container_run");
     r.exit_at = t + create_start + sample(rt, run, "init_container_run", index, attempt);
   } else {
     co_await sim_.timeout(create_start);
     record(rt, Stage::container_start, index, t, sim_.now());
   }
   status.restartCount = attempt;
-  status.image = c.image;
+  status.image = c.image();
   status.running = true;
   status.ready = false;
   status.started = false;
@@ -511,13 +537,13 @@ sim::Task<bool> Cluster::start_one(PodRuntime& rt, std::size_t k) {
   r.running = true;
   r.want_start = false;
   r.kill_signaled = r.exit_signaled = r.startup_signaled = false;
-  r.started = c.run_to_completion ? t : sim_.now();
-  if (!c.run_to_completion) {
-    const sim::DistributionPtr& app = *c.app_start ? *c.app_start : prof.get("app_start");
+  r.started = c.run_to_completion() ? t : sim_.now();
+  if (!c.run_to_completion()) {
+    const sim::DistributionPtr& app = c.app_start() ? c.app_start() : prof.get("app_start");
     const sim::Time app_ready = r.started + sample(rt, app, "app_start", index, attempt);
     plan_probes(rt, k, app_ready);
     defer(rt, Stage::app_start, index, r.started, app_ready);
-    if (*c.readiness && r.ready_at != kNever && r.ready_at > app_ready) {
+    if (c.readiness() && r.ready_at != kNever && r.ready_at > app_ready) {
       defer(rt, Stage::readiness, index, app_ready, r.ready_at);
     }
   }
@@ -621,9 +647,10 @@ void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
   const sim::Time started = r.started;
 
   sim::Time hung = kNever;
-  if (*c.hang_after) hung = app_ready + sample(rt, *c.hang_after, "hang_after", index, attempt);
+  if (c.hang_after()) hung = app_ready + sample(rt, c.hang_after(), "hang_after", index, attempt);
   sim::Time crash = kNever;
-  if (*c.crash_after) crash = app_ready + sample(rt, *c.crash_after, "crash_after", index, attempt);
+  if (c.crash_after())
+    crash = app_ready + sample(rt, c.crash_after(), "crash_after", index, attempt);
   const sim::Duration trigger = sample(rt, prof.get("status_sync"), "status_sync", index, attempt);
   const sim::Duration report =
       sample(rt, prof.get("status_sync"), "status_sync", index, attempt, 1);
@@ -640,8 +667,8 @@ void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
   r.kill_at = kNever;
   r.kill_grace = -1;
   r.startup_at = started;
-  if (*c.startup) {
-    const Probe& p = **c.startup;
+  if (c.startup()) {
+    const Probe& p = *c.startup();
     const sim::Duration period = period_of(p);
     const sim::Duration lat = latency(p, "startup_probe_latency");
     const sim::Time first =
@@ -659,10 +686,10 @@ void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
 
   // Readiness and liveness, once started.
   auto plan_running = [&] {
-    if (!*c.readiness) {
+    if (!c.readiness()) {
       r.ready_at = r.startup_at;  // no readiness probe: ready once running and started
     } else {
-      const Probe& p = **c.readiness;
+      const Probe& p = *c.readiness();
       const sim::Duration period = period_of(p);
       const sim::Duration lat = latency(p, "readiness_probe_latency");
       const sim::Time trigger_at = r.startup_at + trigger;
@@ -680,8 +707,8 @@ void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
         }
       }
     }
-    if (*c.liveness) {
-      const Probe& p = **c.liveness;
+    if (c.liveness()) {
+      const Probe& p = *c.liveness();
       const sim::Duration period = period_of(p);
       const sim::Duration lat = latency(p, "liveness_probe_latency");
       const sim::Time first =
@@ -915,12 +942,12 @@ sim::Duration Cluster::kill_time(PodRuntime& rt, std::size_t k, std::int32_t gra
   const std::int64_t grace_s = std::max(grace_seconds, 0);
   sim::Duration pre_stop{};
   std::int64_t left_s = grace_s;
-  if (*c.pre_stop && grace_s > 0) {
-    pre_stop = std::min(sample(rt, *c.pre_stop, "preStop", index, attempt), kSecond * grace_s);
+  if (c.pre_stop() && grace_s > 0) {
+    pre_stop = std::min(sample(rt, c.pre_stop(), "preStop", index, attempt), kSecond * grace_s);
     left_s -= pre_stop.ns() / kNsPerS;
   }
   const sim::Duration left = std::max(kSecond * left_s, kMinimumGracePeriod);
-  const sim::DistributionPtr& shutdown = *c.shutdown ? *c.shutdown : profile(rt).get("shutdown");
+  const sim::DistributionPtr& shutdown = c.shutdown() ? c.shutdown() : profile(rt).get("shutdown");
   return pre_stop + std::min(sample(rt, shutdown, "shutdown", index, attempt), left);
 }
 
@@ -957,8 +984,8 @@ sim::Task<void> Cluster::terminate(PodRuntime& rt) {
     const std::uint32_t attempt = pod.init_containers[j].restartCount;
     sim::Duration pre_stop{};
     std::int64_t left_s = grace_s;
-    if (*c.pre_stop && grace_s > 0) {
-      pre_stop = std::min(sample(rt, *c.pre_stop, "preStop", index, attempt), kSecond * grace_s);
+    if (c.pre_stop() && grace_s > 0) {
+      pre_stop = std::min(sample(rt, c.pre_stop(), "preStop", index, attempt), kSecond * grace_s);
       left_s -= pre_stop.ns() / kNsPerS;
     }
     sim::Duration waited{};
@@ -967,7 +994,8 @@ sim::Task<void> Cluster::terminate(PodRuntime& rt) {
       left_s -= waited.ns() / kNsPerS;
     }
     const sim::Duration left = std::max(kSecond * left_s, kMinimumGracePeriod);
-    const sim::DistributionPtr& shutdown = *c.shutdown ? *c.shutdown : profile(rt).get("shutdown");
+    const sim::DistributionPtr& shutdown =
+        c.shutdown() ? c.shutdown() : profile(rt).get("shutdown");
     done = std::max(
         done, pre_stop + waited + std::min(sample(rt, shutdown, "shutdown", index, attempt), left));
   }

@@ -19,10 +19,9 @@ struct Cluster::PodRuntime : sim::PooledFrame {
   explicit PodRuntime(sim::Simulation& sim) : bound(sim), wake(sim) {}
 
   Pod pod;
-  std::uint64_t stream_key = 0;           // the key of the pod's random streams (root/"pod"/name)
-  PoolList pools;                         // eligible pools the pod fits in
-  std::string unplaceable;                // why no pool can ever hold it (then it stalls)
-  sim::Event bound;                       // the scheduler bound it
+  std::uint64_t stream_key = 0;  // the key of the pod's random streams (root/"pod"/name)
+  PoolList pools;                // eligible pools the pod fits in; none: it stalls as unplaceable
+  sim::Event bound;              // the scheduler bound it
   const StageProfile* profile = nullptr;  // its node's pool's, once bound
   sim::ProcessRef process;
   bool interrupt_pending = false;  // an interrupt not yet caught by the lifecycle
