@@ -393,7 +393,8 @@ sim::Task<PullResult> ImagePuller::pull(NodeId node, ImageId image, PullPolicy p
   sim::FifoServer::Lease slot = co_await n.kubelet_slots.acquire();
   const sim::Duration queued = sim_.now() - asked;
   if (!n.registry_qps.try_accept(sim_.now())) co_return throttled_pull(queued);
-  co_return co_await fetch(n, image, queued, failure_draw);
+  auto task = fetch(n, image, queued, failure_draw);
+  co_return co_await std::move(task);
 }
 
 sim::ProcessRef ImagePuller::prefetch(NodeId node, ImageId image) {

@@ -108,8 +108,16 @@ struct ImagePullConfig {
 
 /// What one pull did, from the caller's point of view.
 struct PullResult {
-  bool ok = true;
+  // Fields ordered by size: the result is held in the frames of the coroutines that pull.
   std::string failure;  // why not, when !ok (e.g. a layer larger than the node's image disk)
+  std::uint64_t bytes_from_registry = 0;  // compressed bytes this pull moved (so far, if lazy)
+  std::uint64_t bytes_from_peers = 0;
+  sim::Duration queued;              // waiting for a kubelet pull slot
+  sim::Duration pulling;             // from the slot to the return (manifest, layers, unpack)
+  std::uint32_t layers_fetched = 0;  // layers this pull downloaded completely
+  std::uint32_t layers_cached = 0;   // already present when the pull started
+  std::uint32_t layers_shared = 0;   // another pull on the node was fetching them
+  bool ok = true;
   /// !ok and worth retrying after the kubelet's image pull backoff ("pull QPS exceeded", an
   /// injected registry failure); false when the pull can never succeed on this node.
   bool retryable = false;
@@ -117,13 +125,6 @@ struct PullResult {
   bool already_present = false;
   /// Lazy pull: returned after its fraction arrived, the rest still downloads.
   bool background_pending = false;
-  std::uint64_t bytes_from_registry = 0;  // compressed bytes this pull moved (so far, if lazy)
-  std::uint64_t bytes_from_peers = 0;
-  std::uint32_t layers_fetched = 0;  // layers this pull downloaded completely
-  std::uint32_t layers_cached = 0;   // already present when the pull started
-  std::uint32_t layers_shared = 0;   // another pull on the node was fetching them
-  sim::Duration queued;              // waiting for a kubelet pull slot
-  sim::Duration pulling;             // from the slot to the return (manifest, layers, unpack)
 };
 
 /// Reported when a pull's last layer is present (or the pull failed), including the background
