@@ -382,19 +382,23 @@ void ImagePuller::unpin_image(NodeId node, ImageId image) {
 // pull() frame. So pull() and fetch() keep few locals across their suspension points and build
 // their results in plain functions.
 
-sim::Task<PullResult> ImagePuller::pull(NodeId node, ImageId image, PullPolicy policy,
-                                        double failure_draw) {
+sim::Task<void> ImagePuller::pull(PullResult& result, NodeId node, ImageId image, PullPolicy policy,
+                                  double failure_draw) {
   NodeState& n = node_for_pull(node, image);
   // The kubelet checks presence before it queues a pull (EnsureImageExists).
   if (policy == PullPolicy::IfNotPresent && node_has_image(node, image)) {
-    co_return skipped_pull(n, image);
+    result = skipped_pull(n, image);
+    co_return;
   }
   const sim::Time asked = sim_.now();
   sim::FifoServer::Lease slot = co_await n.kubelet_slots.acquire();
   const sim::Duration queued = sim_.now() - asked;
-  if (!n.registry_qps.try_accept(sim_.now())) co_return throttled_pull(queued);
-  auto task = fetch(n, image, queued, failure_draw);
-  co_return co_await std::move(task);
+  if (!n.registry_qps.try_accept(sim_.now())) {
+    result = throttled_pull(queued);
+    co_return;
+  }
+  auto task = fetch(result, n, image, queued, failure_draw);
+  co_await std::move(task);
 }
 
 sim::ProcessRef ImagePuller::prefetch(NodeId node, ImageId image) {
@@ -406,8 +410,9 @@ sim::Process ImagePuller::prefetch_process(NodeId node, ImageId image) {
   if (node_has_image(node, image)) co_return;
   // Named, not temporaries: GCC 12 mishandles temporaries inside co_await expressions.
   const sim::Duration not_queued{};
-  PullResult done = co_await fetch(node_at(node), image, not_queued, 1.0);
-  (void)done;
+  PullResult done;
+  auto task = fetch(done, node_at(node), image, not_queued, 1.0);
+  co_await std::move(task);
 }
 
 ImagePuller::NodeState& ImagePuller::node_for_pull(NodeId node, ImageId image) {
@@ -438,14 +443,15 @@ PullResult ImagePuller::throttled_pull(sim::Duration queued) {
 
 // containerd's side of a pull: resolve, fetch, unpack. `queued` is the kubelet's share, for the
 // result.
-sim::Task<PullResult> ImagePuller::fetch(NodeState& n, ImageId image, sim::Duration queued,
-                                         double failure_draw) {
+sim::Task<void> ImagePuller::fetch(PullResult& result, NodeState& n, ImageId image,
+                                   sim::Duration queued, double failure_draw) {
   const sim::Time started = sim_.now();
   ++counters_.pulls_started;
   const sim::Duration resolve = request_latency();
   co_await sim_.timeout(resolve);  // resolve the manifest
   if (failure_draw < config_.pull_failure_probability || too_large_layer(n, image) != nullptr) {
-    co_return refused_pull(n, image, failure_draw, queued, started);
+    result = refused_pull(n, image, failure_draw, queued, started);
+    co_return;
   }
   PullJob& job = start_job(n, image);
   try {
@@ -454,7 +460,7 @@ sim::Task<PullResult> ImagePuller::fetch(NodeState& n, ImageId image, sim::Durat
     abandon_job(job);
     throw;
   }
-  co_return job_result(job, queued, started);
+  result = job_result(job, queued, started);
 }
 
 // The first layer of the image that can never fit on the node's image disk, if any.

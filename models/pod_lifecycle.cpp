@@ -507,11 +507,12 @@ sim::Task<bool> Cluster::start_one(PodRuntime& rt, std::size_t k) {
   PullOutcome pulled = before_pull(rt, k, c.image(), c.policy(), attempt, failure_draw);
   if (pulled == PullOutcome::pull) {
     const sim::Time asked = sim_.now();
+    PullResult result;
     auto task = puller_.pull(
-        *pod.host(), c.image(),
+        result, *pod.host(), c.image(),
         c.policy() == ImagePullPolicy::Always ? PullPolicy::Always : PullPolicy::IfNotPresent,
         failure_draw);
-    const PullResult result = co_await std::move(task);
+    co_await std::move(task);
     pulled = after_pull(rt, k, c.image(), result, asked);
   }
   if (pulled != PullOutcome::ok) co_return false;

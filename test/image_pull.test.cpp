@@ -37,7 +37,10 @@ struct Outcome {
 sim::Process pod(Simulation& sim, ImagePuller& puller, NodeId node, ImageId image, Outcome& out,
                  Duration start = {}, PullPolicy policy = PullPolicy::IfNotPresent) {
   co_await sim.timeout(start);
-  out.result = co_await puller.pull(node, image, policy);
+  PullResult result;
+  auto pull = puller.pull(result, node, image, policy);
+  co_await std::move(pull);
+  out.result = std::move(result);
   out.at = sim.now().seconds();
 }
 
@@ -667,7 +670,10 @@ namespace {
 sim::Process pod_with_draw(Simulation& sim, ImagePuller& puller, NodeId node, ImageId image,
                            Outcome& out, Duration start, double failure_draw) {
   co_await sim.timeout(start);
-  out.result = co_await puller.pull(node, image, PullPolicy::IfNotPresent, failure_draw);
+  PullResult result;
+  auto pull = puller.pull(result, node, image, PullPolicy::IfNotPresent, failure_draw);
+  co_await std::move(pull);
+  out.result = std::move(result);
   out.at = sim.now().seconds();
 }
 }  // namespace

@@ -6,7 +6,8 @@
 //   sim::FlowNetwork net(sim);
 //   ImagePuller puller(sim, net, catalog, {});
 //   puller.add_node(node.id, node.shape);
-//   PullResult r = co_await puller.pull(node.id, image, PullPolicy::IfNotPresent);
+//   PullResult r;
+//   co_await puller.pull(r, node.id, image, PullPolicy::IfNotPresent);
 //
 // The model of one pull (domain-reference §3.3, §3.4):
 //   1. kubelet: IfNotPresent with the image present returns at once. Otherwise the request waits
@@ -173,14 +174,15 @@ class ImagePuller final : public ImageInventory {
   /// before any layer's rest. Lazy layers need no unpack step. f = 1 turns it off.
   void set_lazy_pull(ImageId image, double fraction);
 
-  /// The kubelet's pull for a container: returns when the image is usable (or failed).
+  /// The kubelet's pull for a container: returns when the image is usable (or failed), with
+  /// the outcome in `result` (which must outlive the task: it is written in place, so that the
+  /// frames of the many pulls a burst has waiting do not each carry a copy).
   /// Interrupting the awaiting process aborts the pull's downloads and unpacks, frees its
   /// kubelet slot and leaves no layer of it half-present (layers it completed stay).
   /// `failure_draw`, uniform on [0, 1) from the caller's stream, fails the attempt if below
   /// pull_failure_probability (1, the default, never does).
-  sim::Task<PullResult> pull(NodeId node, ImageId image,
-                             PullPolicy policy = PullPolicy::IfNotPresent,
-                             double failure_draw = 1.0);
+  sim::Task<void> pull(PullResult& result, NodeId node, ImageId image,
+                       PullPolicy policy = PullPolicy::IfNotPresent, double failure_draw = 1.0);
   /// Image pre-warming (OpenKruise ImagePullJob): a pull nobody waits for. It goes through CRI
   /// directly, so it bypasses the kubelet's pull queue but shares containerd's limits and the
   /// network (domain-reference §2.11). The returned process can be interrupted or joined.
@@ -238,8 +240,8 @@ class ImagePuller final : public ImageInventory {
   NodeState& node_for_pull(NodeId node, ImageId image);
   PullResult skipped_pull(NodeState& n, ImageId image);
   PullResult throttled_pull(sim::Duration queued);
-  sim::Task<PullResult> fetch(NodeState& n, ImageId image, sim::Duration queued,
-                              double failure_draw);
+  sim::Task<void> fetch(PullResult& result, NodeState& n, ImageId image, sim::Duration queued,
+                        double failure_draw);
   sim::Process prefetch_process(NodeId node, ImageId image);
   const Layer* too_large_layer(const NodeState& n, ImageId image) const;
   PullResult refused_pull(const NodeState& n, ImageId image, double failure_draw,
