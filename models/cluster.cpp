@@ -250,7 +250,7 @@ void Cluster::on_bound(PodId id, NodeId node) {
   PodRuntime& rt = *pods_.at(id);
   rt.pod.node = node;
   rt.profile = &config_.pools[nodes_[node].pool].profile;
-  rt.bound.trigger();
+  rt.wake.trigger();
 }
 
 void Cluster::notify(PodRuntime& rt, PodEvent e) {

@@ -292,7 +292,7 @@ sim::Task<void> Cluster::start_pod(PodRuntime& rt) {
   request.spread_group = pod.spec->spread_group;
   scheduler_.submit(request);
   arm_autoscaler();
-  co_await rt.bound;
+  co_await rt.wake;  // the binding
   pod.phase = PodPhase::starting;
   record(rt, Stage::scheduling, kPod, submitted, sim_.now());
   notify(rt, PodEvent::bound);

@@ -16,12 +16,11 @@ namespace podsim::model {
 // From the frame pool, like the frames of the pod's processes: a fleet creates them by the
 // hundred thousand, and they live and die with those processes.
 struct Cluster::PodRuntime : sim::PooledFrame {
-  explicit PodRuntime(sim::Simulation& sim) : bound(sim), wake(sim) {}
+  explicit PodRuntime(sim::Simulation& sim) : wake(sim) {}
 
   Pod pod;
   std::uint64_t stream_key = 0;  // the key of the pod's random streams (root/"pod"/name)
   PoolList pools;                // eligible pools the pod fits in; none: it stalls as unplaceable
-  sim::Event bound;              // the scheduler bound it
   const StageProfile* profile = nullptr;  // its node's pool's, once bound
   sim::ProcessRef process;
   bool interrupt_pending = false;  // an interrupt not yet caught by the lifecycle
@@ -82,10 +81,12 @@ struct Cluster::PodRuntime : sim::PooledFrame {
   };
   std::vector<PullBackoff> pull_backoffs;
 
-  sim::Time admitted;              // the kubelet got the pod: startup/liveness probe tickers start
-  bool initialized = false;        // every init container done (sidecars started)
-  bool gate_closed = false;        // in-place update accepted, its kills not yet done: not Ready
-  sim::Event wake;                 // the pod worker waits here for its next sync
+  sim::Time admitted;        // the kubelet got the pod: startup/liveness probe tickers start
+  bool initialized = false;  // every init container done (sidecars started)
+  bool gate_closed = false;  // in-place update accepted, its kills not yet done: not Ready
+  // The pod's process waits here: for its binding (start_pod), then for each next sync (the pod
+  // worker, which resets it after every sync).
+  sim::Event wake;
   bool sync_requested = false;     // a result came that the next sync must act on
   std::uint32_t failed_syncs = 0;  // names the pod_sync_retry draws
   std::uint32_t removals = 0;      // names the endpoint_removal draws
