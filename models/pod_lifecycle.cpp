@@ -91,10 +91,6 @@ class ContainerView {
   const ContainerSpec* app_;
 };
 
-ContainerView view(const PodTemplate& t, std::size_t k) {
-  return ContainerView(t, k);
-}
-
 ContainerStatus& status_of(Pod& pod, std::size_t k) {
   const std::size_t n_init = pod.init_containers.size();
   return k < n_init ? pod.init_containers[k] : pod.containers[k - n_init];
@@ -483,7 +479,7 @@ sim::Task<bool> Cluster::sync_pod(PodRuntime& rt) {
 sim::Task<bool> Cluster::start_one(PodRuntime& rt, std::size_t k) {
   Pod& pod = rt.pod;
   PodRuntime::Run& r = rt.runs[k];
-  const ContainerView c = view(*pod.spec, k);
+  const ContainerView c(*pod.spec, k);
   ContainerStatus& status = status_of(pod, k);
   const auto index = static_cast<std::int32_t>(k);
   // doBackOff: only a container with an exited instance in the sync's pod status backs off,
@@ -641,7 +637,7 @@ void Cluster::pin(PodRuntime& rt, ImageId image) {
 // - A probe result takes the probe latency, or timeoutSeconds when the app hangs.
 void Cluster::plan_probes(PodRuntime& rt, std::size_t k, sim::Time app_ready) {
   PodRuntime::Run& r = rt.runs[k];
-  const ContainerView c = view(*rt.pod.spec, k);
+  const ContainerView c(*rt.pod.spec, k);
   const auto index = static_cast<std::int32_t>(k);
   const std::uint32_t attempt = status_of(rt.pod, k).restartCount;
   const StageProfile& prof = profile(rt);
@@ -937,7 +933,7 @@ sim::Task<void> Cluster::update_containers(PodRuntime& rt) {
 // off the grace (executePreStopHook returns int64 seconds), the grace left is floored at 2 s,
 // then SIGTERM; the container is gone when the app exits or the grace runs out (SIGKILL).
 sim::Duration Cluster::kill_time(PodRuntime& rt, std::size_t k, std::int32_t grace_seconds) {
-  const ContainerView c = view(*rt.pod.spec, k);
+  const ContainerView c(*rt.pod.spec, k);
   const auto index = static_cast<std::int32_t>(k);
   const std::uint32_t attempt = status_of(rt.pod, k).restartCount;
   const std::int64_t grace_s = std::max(grace_seconds, 0);
@@ -980,7 +976,7 @@ sim::Task<void> Cluster::terminate(PodRuntime& rt) {
   const std::int64_t grace_s = std::max(grace_seconds, 0);
   for (std::size_t j = n_init; j-- > 0;) {
     if (!pod.spec->initContainers[j].sidecar || !rt.runs[j].running) continue;
-    const ContainerView c = view(*pod.spec, j);
+    const ContainerView c(*pod.spec, j);
     const auto index = static_cast<std::int32_t>(j);
     const std::uint32_t attempt = pod.init_containers[j].restartCount;
     sim::Duration pre_stop{};

@@ -11,7 +11,7 @@ namespace podsim::model {
 
 namespace {
 
-// Heap orders: std::push_heap keeps the "largest" on top.
+// The wake heap's order: std::push_heap keeps the "largest" on top.
 struct WakeLater {
   template <class E>
   bool operator()(const E& a, const E& b) const {
@@ -168,8 +168,6 @@ void Scheduler::refresh_memo(NodeId id, const Resources& request, std::span<cons
   memo.score = config_.NodeResourcesFit * fit + config_.NodeResourcesBalancedAllocation * balanced;
 }
 
-// One pass filters the sampled nodes and gathers, per feasible node, its cached resource score
-// and its spread group's pod count; a second pass adds the other scores and selects the host.
 // What the filter pass of one cycle reads and fills: the first `count` entries of feasible,
 // scores and (with dense spread counts) spread_pods describe the feasible nodes found so far.
 struct Scheduler::FilterPass {
@@ -219,6 +217,8 @@ std::uint32_t Scheduler::filter_nodes(NodeId from, NodeId to, FilterPass& pass) 
   return id - from;
 }
 
+// One pass filters the sampled nodes and gathers, per feasible node, its cached resource score
+// and its spread group's pod count; a second pass adds the other scores and selects the host.
 void Scheduler::schedule_one(PodEntry& entry) {
   grow_node_tables();
   const StoredRequest& req = entry.request;

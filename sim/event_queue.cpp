@@ -86,7 +86,7 @@ void EventQueue::remove(Activation& a) {
 
 Time EventQueue::next_time() {
   drop_stale_fronts();
-  if (lane_head_ < lane_.size()) return time_of(lane_first() ? lane_[lane_head_] : heap_.front());
+  if (lane_first()) return time_of(lane_[lane_head_]);
   return heap_.empty() ? Time::max() : time_of(heap_.front());
 }
 

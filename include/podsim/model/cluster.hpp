@@ -132,6 +132,7 @@ class Cluster {
     std::uint32_t next_ordinal = 0;      // for node names and provisioning streams
     std::vector<NodeId> free_instances;  // elastic: slots of terminated instances, for reuse
   };
+  // EnsureImageExists: usable, retry after a backoff, stalled; or (before_pull) ask the puller.
   enum class PullOutcome { ok, retry, stalled, pull };
 
   // Cluster setup and nodes (cluster.cpp).

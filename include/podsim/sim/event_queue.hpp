@@ -99,7 +99,8 @@ class EventQueue {
   void push_entry(Entry e);
   void pop_entry();
   void drop_stale_fronts();
-  /// The earliest live entry after drop_stale_fronts(): the lane's front or the heap's top.
+  /// Whether the earliest entry is the lane's front rather than the heap's top (after
+  /// drop_stale_fronts(); false when the lane is empty).
   bool lane_first() const;
   void sweep();
 
