@@ -237,7 +237,7 @@ class Scheduler {
   std::vector<WakeEntry> wakeups_;  // min-heap: backoff expiries and unschedulable flushes
   std::vector<std::pair<PodId, std::uint32_t>> unschedulable_;  // (pod, generation)
   std::vector<std::pair<PodId, std::uint32_t>> parked_scratch_;
-  std::uint64_t sequence_ = 0;
+  std::uint64_t sequence_ = 0;         // orders wake entries due at the same time
   std::uint32_t next_generation_ = 0;  // global, so a reused PodId never matches stale entries
   sim::Timer cycle_timer_;
   sim::Timer wake_timer_;
